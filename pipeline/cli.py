@@ -1,0 +1,137 @@
+"""The `trustmap` command line: a thin Typer app; each command parses options and calls one function.
+
+Importing this module must not load Ray, Z3 or boto3 (a test checks it): every heavy import happens
+inside the command that needs it.
+
+Exit codes: 0 success, 1 a check FAILs (or could not be decided), 2 bad usage or unreadable input.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+
+import click
+import typer
+
+from solvers.errors import InputError, TrustmapError, UndecidedError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Offline IAM Access Analyzer: external access, policy checks, least privilege.")
+check_app = typer.Typer(no_args_is_help=True, help="Access Analyzer's custom policy checks.")
+app.add_typer(check_app, name="check")
+
+MAX_INPUT_CHARS = 1 << 21  # read at most this much of a policy file; the model rejects large ones
+
+
+class Format(str, Enum):
+    json = "json"
+    text = "text"
+
+
+class PolicyType(str, Enum):
+    IDENTITY_POLICY = "IDENTITY_POLICY"
+    RESOURCE_POLICY = "RESOURCE_POLICY"
+
+
+def read_policy(arg: str) -> str:
+    """A policy argument is a path, or '-' for standard input."""
+    try:
+        if arg == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_CHARS + 1)
+        else:
+            with open(arg, "rb") as fh:
+                data = fh.read(MAX_INPUT_CHARS + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {arg}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{arg} is not UTF-8 text") from None
+
+
+def _emit_check(result: dict, fmt: Format) -> None:
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    from rich.console import Console
+    console = Console()
+    colour = {"PASS": "green", "FAIL": "red"}.get(result["result"], "yellow")
+    console.print(f"[bold {colour}]{result['result']}[/] {result['message']}", highlight=False)
+    for r in result.get("reasons", []):
+        console.print(f"  - {r['description']}", highlight=False)
+    if "example" in result:
+        console.print("  example request: " + json.dumps(result["example"]), highlight=False)
+
+
+def _run_check(fmt: Format, fn, *args) -> None:
+    try:
+        result = fn(*args).as_dict()
+    except UndecidedError as exc:
+        _emit_check({"result": "ERROR", "message": f"undecided: {exc}", "reasons": []}, fmt)
+        raise typer.Exit(1) from None
+    except InputError as exc:
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps({"result": "ERROR", "message": str(exc)}) + "\n")
+        raise
+    _emit_check(result, fmt)
+    raise typer.Exit(0 if result["result"] == "PASS" else 1)
+
+
+@check_app.command("no-new-access")
+def no_new_access(
+    new: str = typer.Argument(..., help="The new policy (path, or - for stdin)."),
+    existing: str = typer.Argument(..., help="The existing policy to compare against."),
+    policy_type: PolicyType = typer.Option(..., "--policy-type", case_sensitive=False),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """PASS when NEW grants no access that EXISTING does not."""
+    from solvers.checks import check_no_new_access
+    new_text, existing_text = read_policy(new), read_policy(existing)
+    _run_check(fmt, check_no_new_access, new_text, existing_text, policy_type.value)
+
+
+@check_app.command("access-not-granted")
+def access_not_granted(
+    policy: str = typer.Argument(..., help="The policy (path, or - for stdin)."),
+    policy_type: PolicyType = typer.Option(..., "--policy-type", case_sensitive=False),
+    action: list[str] = typer.Option([], "--action", help="An action that must not be granted."),
+    resource: list[str] = typer.Option([], "--resource", help="A resource ARN that must not be reachable."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """PASS when POLICY grants none of the listed actions on the listed resources."""
+    from solvers.checks import check_access_not_granted
+    _run_check(fmt, check_access_not_granted, read_policy(policy), policy_type.value, action, resource)
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"trustmap: error: {message}\n")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: runs the app and turns every error into one line and an exit code."""
+    try:
+        code = app(args=argv, prog_name="trustmap", standalone_mode=False)
+        return code if isinstance(code, int) else 0
+    except typer.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.UsageError as exc:
+        return _fail(exc.format_message().splitlines()[0], 2)
+    except click.exceptions.Abort:
+        return _fail("aborted", 130)
+    except InputError as exc:
+        return _fail(str(exc).replace("\n", " "), 2)
+    except TrustmapError as exc:
+        return _fail(str(exc).replace("\n", " "), 1)
+    except Exception as exc:  # a bug: one line for users, the traceback on request
+        if os.environ.get("TRUSTMAP_DEBUG"):
+            raise
+        return _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with TRUSTMAP_DEBUG=1", 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""The concrete evaluator: the reference semantics every other analysis is checked against.
+
+One request (principal, action, resource, context keys with possibly multi-valued values) against
+policies -> ALLOW, EXPLICIT_DENY or IMPLICIT_DENY, following AWS's documented evaluation logic.
+String matching here is written directly with `re`, independently of the symbolic engine's automata,
+so that the differential tests compare two implementations, not one.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+
+from solvers.operators import Family, Test
+from solvers.policy import Condition, Policy, PrincipalList, Statement, ValueList
+from solvers.values import parse_cidr, parse_date, parse_ip, parse_number
+from solvers.variables import Glob, Literal, Template, parse_template, substitute, template_vars
+
+PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
+
+
+class Decision(Enum):
+    ALLOW = "Allow"
+    EXPLICIT_DENY = "ExplicitDeny"
+    IMPLICIT_DENY = "ImplicitDeny"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    kind: str  # one of PRINCIPAL_KINDS
+    id: str  # an ARN for AWS principals, a service name, a provider, a canonical user id
+
+
+@dataclass(frozen=True)
+class Request:
+    action: str
+    resource: str
+    principal: Principal | None = None
+    context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lower-cased key -> values
+
+    @staticmethod
+    def of(action: str, resource: str, principal: Principal | None = None,
+           context: Mapping[str, str | Iterable[str]] | None = None) -> Request:
+        ctx = {k.lower(): ((v,) if isinstance(v, str) else tuple(v)) for k, v in (context or {}).items()}
+        return Request(action, resource, principal, ctx)
+
+    def as_dict(self) -> dict:
+        out: dict = {"action": self.action, "resource": self.resource}
+        if self.principal is not None:
+            out["principal"] = {self.principal.kind: self.principal.id}
+        out["context"] = {k: list(v) if len(v) != 1 else v[0] for k, v in sorted(self.context.items())}
+        return out
+
+
+# ---------------------------------------------------------------------------- string matching
+
+def ascii_lower(text: str) -> str:
+    """Case folding used by every case-insensitive comparison: ASCII letters only."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _glob_regex(template: Template, arn_fields: bool) -> str:
+    """Regex for a glob template; with arn_fields, wildcards in the first five ARN fields stop at ':'."""
+    out, colons = [], 0
+    last_field = sum(p.text.count(":") for p in template if isinstance(p, Glob)) if arn_fields else 0
+    for part in template:
+        if isinstance(part, Glob):
+            for ch in part.text:
+                in_last = not arn_fields or colons >= min(5, last_field)
+                if ch == "*":
+                    out.append(".*" if in_last else "[^:]*")
+                elif ch == "?":
+                    out.append("." if in_last else "[^:]")
+                else:
+                    out.append(re.escape(ch))
+                    colons += ch == ":"
+        else:
+            out.append(re.escape(part.text))
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def _compiled(template: Template, arn_fields: bool, ignore_case: bool) -> re.Pattern:
+    flags = re.DOTALL | (re.IGNORECASE | re.ASCII if ignore_case else 0)
+    return re.compile(_glob_regex(template, arn_fields), flags)
+
+
+def glob_match(template: Template, text: str, *, arn_fields: bool = False, ignore_case: bool = False) -> bool:
+    return _compiled(template, arn_fields, ignore_case).fullmatch(text) is not None
+
+
+def _literal_text(template: Template) -> str:
+    return "".join(p.text for p in template)  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------- elements
+
+def principal_matches(plist: PrincipalList | None, principal: Principal | None) -> bool:
+    if plist is None:  # identity policies name no principal
+        return True
+    hit = principal is not None and any(_one_principal(v.kind, v.text, principal) for v in plist.values)
+    return hit != plist.negated
+
+
+def _one_principal(kind: str, text: str, who: Principal) -> bool:
+    if kind == "*" or (kind == "AWS" and text == "*"):
+        return True
+    if kind != who.kind:
+        return False
+    if kind == "AWS" and re.fullmatch(r"\d{12}", text):
+        fields = who.id.split(":", 5)
+        return len(fields) == 6 and fields[0] == "arn" and fields[4] == text
+    return who.id == text
+
+
+def action_matches(alist: ValueList, action: str) -> bool:
+    hit = any(glob_match((Glob(v.text),), action, ignore_case=True) for v in alist.values)
+    return hit != alist.negated
+
+
+def _lookup(request: Request):
+    def get(key: str) -> str | None:
+        values = request.context.get(key)
+        return values[0] if values is not None and len(values) == 1 else None
+    return get
+
+
+def resource_matches(rlist: ValueList | None, resource: str, templates: Sequence[Template]) -> bool:
+    if rlist is None:  # no Resource element: the policy's own resource
+        return True
+    hit = any(t == (Glob("*"),) or glob_match(t, resource, arn_fields=True) for t in templates)
+    return hit != rlist.negated
+
+
+# ---------------------------------------------------------------------------- conditions
+
+def _positive_test(test: Test, family: Family, actual: str, expected: Template) -> bool:
+    if family is Family.STRING:
+        if test is Test.EQUALS:
+            return actual == _literal_text(expected)
+        if test is Test.EQUALS_IGNORE_CASE:
+            return ascii_lower(actual) == ascii_lower(_literal_text(expected))
+        if test is Test.LIKE:
+            return glob_match(expected, actual)
+        return glob_match(expected, actual, arn_fields=True)  # ARN_LIKE
+    text = _literal_text(expected)
+    if family is Family.IP:
+        point, cidr = parse_ip(actual), parse_cidr(text)
+        return point is not None and cidr is not None and cidr[0] <= point <= cidr[1]
+    parse = parse_number if family is Family.NUMERIC else parse_date
+    a, e = parse(actual), parse(text)
+    if a is None or e is None:
+        return False
+    return {Test.EQUALS: a == e, Test.LT: a < e, Test.LE: a <= e, Test.GT: a > e, Test.GE: a >= e}[test]
+
+
+def condition_holds(cond: Condition, request: Request, templates: Sequence[Template]) -> bool:
+    spec, op = cond.operator.spec, cond.operator
+    actual = request.context.get(cond.key_lower)
+    if spec.family is Family.NULL:
+        wanted = {ascii_lower(v.text) for v in cond.values}
+        return ("true" in wanted and actual is None) or ("false" in wanted and actual is not None)
+    if actual is None:
+        if op.qualifier == "ForAllValues":
+            return True
+        if op.qualifier == "ForAnyValue":
+            return op.if_exists
+        return op.if_exists or spec.negated
+
+    def matches(value: str) -> bool:  # the positive test against any listed value
+        return any(_positive_test(spec.test, spec.family, value, t) for t in templates)
+
+    if op.qualifier == "ForAllValues":
+        return all(matches(v) != spec.negated for v in actual)
+    if op.qualifier == "ForAnyValue":
+        return any(matches(v) != spec.negated for v in actual)
+    hit = any(matches(v) for v in actual)
+    return hit != spec.negated
+
+
+# ---------------------------------------------------------------------------- statements
+
+def value_templates(values, policy: Policy, family: Family = Family.STRING) -> tuple[Template, ...]:
+    variables = policy.supports_variables and family is Family.STRING
+    return tuple(parse_template(v.text, variables) for v in values)
+
+
+def statement_matches(stmt: Statement, policy: Policy, request: Request) -> bool:
+    if not principal_matches(stmt.principal, request.principal):
+        return False
+    if not action_matches(stmt.action, request.action):
+        return False
+    lookup = _lookup(request)
+
+    def resolved(values, family: Family = Family.STRING):
+        out = []
+        for t in value_templates(values, policy, family):
+            s = substitute(t, lookup) if template_vars(t) else t
+            if s is None:
+                return None  # a variable without value or default: the statement does not match
+            out.append(s)
+        return out
+
+    groups = []
+    if stmt.resource is not None:
+        groups.append(resolved(stmt.resource.values))
+    for cond in stmt.conditions:
+        groups.append(resolved(cond.values, cond.operator.spec.family))
+    if any(g is None for g in groups):
+        return False
+    if stmt.resource is not None and not resource_matches(stmt.resource, request.resource, groups[0]):
+        return False
+    offset = 1 if stmt.resource is not None else 0
+    return all(condition_holds(c, request, groups[offset + i]) for i, c in enumerate(stmt.conditions))
+
+
+def evaluate(policies: Sequence[Policy], request: Request) -> Decision:
+    """AWS's rule for one set of policies: an explicit Deny wins, then any Allow, else implicit deny."""
+    allowed = False
+    for policy in policies:
+        for stmt in policy.statements:
+            if statement_matches(stmt, policy, request):
+                if stmt.effect == "Deny":
+                    return Decision.EXPLICIT_DENY
+                allowed = True
+    return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
+
+
+def is_allowed(policy: Policy, request: Request) -> bool:
+    return evaluate([policy], request) is Decision.ALLOW

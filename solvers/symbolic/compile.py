@@ -1,0 +1,175 @@
+"""Compile policies into terms over a shared request space.
+
+Every policy of one question is compiled into the same `Space`, so that each dimension's patterns
+come from all of them and one partition serves the whole question. The meaning of each element and
+condition operator mirrors `solvers.evaluator` rule for rule.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from solvers.errors import PolicyError, UndecidedError
+from solvers.evaluator import ascii_lower
+from solvers.operators import Family, Test
+from solvers.policy import Condition, Policy, PrincipalValue, Statement
+from solvers.symbolic.domains import (ACTION_UNIVERSE, ARN_UNIVERSE, PRINCIPAL_UNIVERSE, Dim,
+                                      check_family, compare_from_text)
+from solvers.symbolic.patterns import (ANY_STAR, FIELD_STAR, Pattern, VarTok, literal,
+                                       template_pattern)
+from solvers.symbolic.terms import FALSE, TRUE, Term, Terms
+from solvers.variables import Glob, parse_template
+
+ACTION, RESOURCE, PRINCIPAL = "action", "resource", "principal"
+
+
+def _context_dim(key: str) -> str:
+    return "ctx:" + key
+
+
+class Space:
+    """The dimensions of one question and the factory for terms over them."""
+
+    def __init__(self, multivalued: Callable[[str], bool] | None = None):
+        self.dims: dict[str, Dim] = {
+            ACTION: Dim(ACTION, Family.STRING, optional=False, universe=ACTION_UNIVERSE),
+            RESOURCE: Dim(RESOURCE, Family.STRING, optional=False, universe=ARN_UNIVERSE),
+            PRINCIPAL: Dim(PRINCIPAL, Family.STRING, optional=False, universe=PRINCIPAL_UNIVERSE),
+        }
+        self.t = Terms(self.dims)
+        self._multivalued = multivalued or (lambda key: False)
+
+    def key(self, key: str, family: Family) -> Dim:
+        name = _context_dim(key)
+        dim = self.dims.get(name)
+        if dim is None:
+            dim = self.dims[name] = Dim(name, family, multivalued=self._multivalued(key))
+        check_family(dim, family)
+        return dim
+
+    def context_keys(self) -> list[str]:
+        return [n[4:] for n in self.dims if n.startswith("ctx:")]
+
+    # ------------------------------------------------------------------ element patterns
+
+    def action_pattern(self, text: str) -> int:
+        tmpl = (Glob(ascii_lower(text)),)
+        return self.dims[ACTION].register(template_pattern(tmpl, wildcards=True))
+
+    def principal_pattern(self, v: PrincipalValue) -> int | None:
+        """None means the value matches every principal."""
+        if v.kind == "*" or (v.kind == "AWS" and v.text == "*"):
+            return None
+        if v.is_account:
+            pat: Pattern = (literal("AWS|arn:") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,)
+                            + literal(":") + (FIELD_STAR,) + literal(":" + v.text + ":") + (ANY_STAR,))
+        else:
+            pat = literal(f"{v.kind}|{v.text}")
+        return self.dims[PRINCIPAL].register(pat)
+
+    def string_pattern(self, dim: Dim, text: str, test: Test, variables: bool) -> int:
+        tmpl = parse_template(text, variables)
+        pat = template_pattern(tmpl, wildcards=test in (Test.LIKE, Test.ARN_LIKE),
+                               arn_fields=test is Test.ARN_LIKE,
+                               ignore_case=test is Test.EQUALS_IGNORE_CASE)
+        for tok in pat:
+            if isinstance(tok, VarTok):
+                self.variable(tok.key)
+        return dim.register(pat)
+
+    def variable(self, key: str) -> Dim:
+        dim = self.key(key, Family.STRING)
+        if dim.multivalued:
+            raise UndecidedError(f"policy variable ${{{key}}} names a multi-valued key")
+        dim.string_mode = True
+        return dim
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    policy: Policy
+    statements: tuple[Term, ...]  # match condition of each statement
+    allows: Term
+    denies: Term
+
+
+def compile_policy(policy: Policy, space: Space) -> CompiledPolicy:
+    stmts = tuple(compile_statement(s, policy, space) for s in policy.statements)
+    t = space.t
+    denies = t.or_(*(m for s, m in zip(policy.statements, stmts) if s.effect == "Deny"))
+    allows = t.and_(t.or_(*(m for s, m in zip(policy.statements, stmts) if s.effect == "Allow")),
+                    t.not_(denies))
+    return CompiledPolicy(policy, stmts, allows, denies)
+
+
+def compile_statement(stmt: Statement, policy: Policy, space: Space) -> Term:
+    t = space.t
+    parts: list[Term] = []
+    needed_vars: set[str] = set()
+    if stmt.principal is not None:
+        pids = [space.principal_pattern(v) for v in stmt.principal.values]
+        hit = TRUE if None in pids else t.some(PRINCIPAL, pids)  # type: ignore[arg-type]
+        parts.append(t.not_(hit) if stmt.principal.negated else hit)
+    if any(v.text == "*" for v in stmt.action.values):
+        hit = TRUE
+    else:
+        hit = t.some(ACTION, [space.action_pattern(v.text) for v in stmt.action.values])
+    parts.append(t.not_(hit) if stmt.action.negated else hit)
+    if stmt.resource is not None:
+        variables = policy.supports_variables
+        rdim = space.dims[RESOURCE]
+        pids = []
+        hit = FALSE
+        for v in stmt.resource.values:
+            needed_vars |= _required_vars(v.text, variables)
+            if v.text == "*":
+                hit = TRUE
+            pids.append(space.string_pattern(rdim, v.text, Test.ARN_LIKE, variables))
+        if hit != TRUE:
+            hit = t.some(RESOURCE, pids)
+        parts.append(t.not_(hit) if stmt.resource.negated else hit)
+    for cond in stmt.conditions:
+        if cond.operator.spec.family is Family.STRING:
+            for v in cond.values:
+                needed_vars |= _required_vars(v.text, policy.supports_variables)
+        parts.append(compile_condition(cond, policy, space))
+    for key in sorted(needed_vars):
+        space.variable(key)
+        parts.append(t.present(_context_dim(key)))
+    return t.and_(*parts)
+
+
+def _required_vars(text: str, variables: bool) -> set[str]:
+    from solvers.variables import template_vars
+    return {v.key for v in template_vars(parse_template(text, variables)) if v.default is None}
+
+
+def compile_condition(cond: Condition, policy: Policy, space: Space) -> Term:
+    t, op = space.t, cond.operator
+    spec = op.spec
+    dim = space.key(cond.key_lower, spec.family)
+    if spec.family is Family.NULL:
+        wanted = {ascii_lower(v.text) for v in cond.values}
+        present = t.present(dim.name)
+        return t.or_(*([t.not_(present)] if "true" in wanted else []) + ([present] if "false" in wanted else []))
+    if spec.family is Family.STRING:
+        pids = [space.string_pattern(dim, v.text, spec.test, policy.supports_variables) for v in cond.values]
+    else:
+        pids = []
+        for v in cond.values:
+            c = compare_from_text(spec.family, spec.test, v.text)
+            if c is None:
+                raise PolicyError(f"{v.text!r} is not a valid {spec.family.value} value for {op.text}",
+                                  f"Condition.{op.text}.{cond.key}", v.span.start.line, v.span.start.column)
+            pids.append(dim.register(c))
+    missing = t.not_(t.present(dim.name))
+    match_some = t.some(dim.name, pids, True)  # some value passes the positive test
+    miss_some = t.some(dim.name, pids, False)  # some value fails it
+    if op.qualifier == "ForAllValues":
+        return t.not_(match_some) if spec.negated else t.not_(miss_some)
+    if op.qualifier == "ForAnyValue":
+        core = miss_some if spec.negated else match_some
+        return t.or_(missing, core) if op.if_exists else core
+    if spec.negated:
+        return t.not_(match_some)
+    return t.or_(missing, match_some) if op.if_exists else match_some

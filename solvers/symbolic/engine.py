@@ -1,0 +1,82 @@
+"""Questions over all requests: "is there a request such that ...?", answered with a witness.
+
+Usage: compile every policy of the question into one `Question`, add any restriction patterns, then
+`find(goal)`. Each satisfiable answer is turned into a concrete `Request`; callers replay it through
+the concrete evaluator before trusting it (`checks` does). An undecided solver call raises
+UndecidedError, never returns "no".
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import z3
+
+from solvers.errors import UndecidedError
+from solvers.evaluator import Principal, Request
+from solvers.policy import Policy
+from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, CompiledPolicy, Space, compile_policy
+from solvers.symbolic.patterns import Atom
+from solvers.symbolic.terms import Term
+from solvers.symbolic.z3enc import Encoder
+
+DEFAULT_TIMEOUT_MS = int(os.environ.get("TRUSTMAP_SOLVER_TIMEOUT_MS", "10000"))
+
+
+class Question:
+    def __init__(self, multivalued: Callable[[str], bool] | None = None,
+                 timeout_ms: int = DEFAULT_TIMEOUT_MS,
+                 action_name: Callable[[str], str] | None = None):
+        self.space = Space(multivalued)
+        self.timeout_ms = timeout_ms
+        self._action_name = action_name or (lambda a: a)
+        self._solver: z3.Solver | None = None
+        self._encoder: Encoder | None = None
+
+    @property
+    def t(self):
+        return self.space.t
+
+    def compile(self, policy: Policy) -> CompiledPolicy:
+        if self._solver is not None:
+            raise RuntimeError("compile every policy before the first find()")
+        return compile_policy(policy, self.space)
+
+    def _prepare(self) -> tuple[z3.Solver, Encoder]:
+        if self._solver is None or self._encoder is None:
+            atoms: dict[str, list[Atom]] = {}
+            for name, dim in self.space.dims.items():
+                if dim.string_mode:
+                    continue
+                try:
+                    atoms[name] = dim.atoms()
+                except UndecidedError:
+                    dim.string_mode = True  # too many classes: let the solver reason on strings
+            self._encoder = Encoder(self.space.dims, atoms)
+            self._solver = z3.Solver(ctx=self._encoder.ctx)
+            self._solver.set("timeout", self.timeout_ms)
+            self._solver.add(*self._encoder.domain)
+        return self._solver, self._encoder
+
+    def find(self, goal: Term) -> Request | None:
+        """A request satisfying `goal`, or None when there is provably none."""
+        solver, enc = self._prepare()
+        solver.push()
+        try:
+            solver.add(enc.encode(goal))
+            verdict = solver.check()
+            if verdict == z3.unknown:
+                raise UndecidedError(f"solver gave no answer: {solver.reason_unknown()}")
+            if verdict == z3.unsat:
+                return None
+            return self._request(enc.read(solver.model()))
+        finally:
+            solver.pop()
+
+    def _request(self, values: dict[str, tuple[str, ...] | None]) -> Request:
+        action = self._action_name(values[ACTION][0])  # type: ignore[index]
+        resource = values[RESOURCE][0]  # type: ignore[index]
+        kind, _, ident = values[PRINCIPAL][0].partition("|")  # type: ignore[index]
+        context = {name[4:]: vals for name, vals in values.items()
+                   if name.startswith("ctx:") and vals is not None}
+        return Request(action, resource, Principal(kind, ident), context)

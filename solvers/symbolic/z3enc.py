@@ -1,0 +1,156 @@
+"""Encode terms for Z3 and read witnesses back.
+
+Dimensions in atom mode become an integer choosing one class (single-valued) or one Boolean per
+class (multi-valued); Z3 then only sees integers and Booleans. Dimensions in string mode (policy
+variables, or an automaton too big to partition) become Z3 strings, and each `Some` becomes one
+membership test in the union regex of its patterns.
+"""
+from __future__ import annotations
+
+import z3
+
+from solvers.errors import UndecidedError
+from solvers.symbolic.domains import Dim
+from solvers.symbolic.patterns import Atom, Pattern, Tok, VarTok
+from solvers.symbolic.terms import And, Const, Not, Or, Present, Some, Term
+
+
+class Encoder:
+    def __init__(self, dims: dict[str, Dim], atoms: dict[str, list[Atom]], ctx: z3.Context | None = None):
+        self.dims = dims
+        self.atoms = atoms  # only for atom-mode dimensions
+        self.ctx = ctx or z3.Context()
+        self.present: dict[str, z3.BoolRef] = {}
+        self.choice: dict[str, z3.ArithRef] = {}
+        self.member: dict[str, list[z3.BoolRef]] = {}
+        self.string: dict[str, z3.SeqRef] = {}
+        self.domain: list[z3.BoolRef] = []
+        self._memo: dict[Term, z3.BoolRef] = {}
+        for i, (name, dim) in enumerate(dims.items()):
+            self._declare(i, name, dim)
+
+    def _declare(self, i: int, name: str, dim: Dim) -> None:
+        c = self.ctx
+        if dim.optional:
+            self.present[name] = z3.Bool(f"p{i}", c)
+        if dim.string_mode:
+            if dim.multivalued:
+                raise UndecidedError(f"{name} is multi-valued and needs string reasoning")
+            self.string[name] = z3.String(f"s{i}", c)
+            universe = self._union(list(dim.universe))
+            if universe is not None:
+                self.domain.append(z3.InRe(self.string[name], universe))
+            return
+        n = len(self.atoms[name])
+        if dim.multivalued:
+            bits = [z3.Bool(f"m{i}_{k}", c) for k in range(n)]
+            self.member[name] = bits
+            self.domain.append(z3.Implies(z3.Not(self.present[name]), z3.And([z3.Not(b) for b in bits])))
+        else:
+            x = z3.Int(f"x{i}", c)
+            self.choice[name] = x
+            self.domain.append(z3.And(x >= 0, x < n))
+
+    def is_present(self, name: str) -> z3.BoolRef:
+        return self.present.get(name, z3.BoolVal(True, self.ctx))
+
+    def encode(self, term: Term) -> z3.BoolRef:
+        hit = self._memo.get(term)
+        if hit is None:
+            hit = self._memo[term] = self._encode(term)
+        return hit
+
+    def _encode(self, term: Term) -> z3.BoolRef:
+        c = self.ctx
+        if isinstance(term, Const):
+            return z3.BoolVal(term.value, c)
+        if isinstance(term, Not):
+            return z3.Not(self.encode(term.arg))
+        if isinstance(term, And):
+            return z3.And([self.encode(a) for a in term.args])
+        if isinstance(term, Or):
+            return z3.Or([self.encode(a) for a in term.args])
+        if isinstance(term, Present):
+            return self.is_present(term.dim)
+        assert isinstance(term, Some)
+        return self._some(term)
+
+    def _some(self, term: Some) -> z3.BoolRef:
+        name, c = term.dim, self.ctx
+        present = self.is_present(name)
+        if name in self.string:
+            dim = self.dims[name]
+            regex = self._union([dim.patterns[p] for p in sorted(term.pids)])
+            inside = z3.InRe(self.string[name], regex) if regex is not None else z3.BoolVal(False, c)
+            return z3.And(present, inside if term.positive else z3.Not(inside))
+        atoms = self.atoms[name]
+        chosen = [k for k, a in enumerate(atoms) if bool(a.members & term.pids) == term.positive]
+        if name in self.member:
+            return z3.Or([self.member[name][k] for k in chosen]) if chosen else z3.BoolVal(False, c)
+        if not chosen:
+            return z3.BoolVal(False, c)
+        if len(chosen) == len(atoms):
+            return present
+        x = self.choice[name]
+        return z3.And(present, z3.Or([x == k for k in chosen]))
+
+    # ------------------------------------------------------------------ regexes (string mode)
+
+    def _union(self, patterns: list[Pattern]):
+        res = [self._regex(p) for p in patterns]
+        if not res:
+            return None
+        return res[0] if len(res) == 1 else z3.Union(res)
+
+    def _regex(self, p: Pattern):
+        c = self.ctx
+        parts = []
+        run = ""
+        for tok in p:
+            if isinstance(tok, Tok) and not tok.negated and not tok.star and len(tok.chars) == 1:
+                run += next(iter(tok.chars))
+                continue
+            if run:
+                parts.append(z3.Re(z3.StringVal(run, c)))
+                run = ""
+            parts.append(self._token(tok))
+        if run or not parts:
+            parts.append(z3.Re(z3.StringVal(run, c)))
+        return parts[0] if len(parts) == 1 else z3.Concat(parts)
+
+    def _token(self, tok):
+        c = self.ctx
+        if isinstance(tok, VarTok):
+            dim = "ctx:" + tok.key
+            value = self.string[dim]
+            if tok.default is not None:
+                value = z3.If(self.is_present(dim), value, z3.StringVal(tok.default, c))
+            return z3.Re(value)
+        allchar = z3.AllChar(z3.ReSort(z3.StringSort(c)))
+        if not tok.chars:
+            one = allchar if tok.negated else z3.Empty(z3.ReSort(z3.StringSort(c)))
+        else:
+            listed = [z3.Re(z3.StringVal(ch, c)) for ch in sorted(tok.chars)]
+            alt = listed[0] if len(listed) == 1 else z3.Union(listed)
+            one = z3.Intersect(allchar, z3.Complement(alt)) if tok.negated else alt
+        return z3.Star(one) if tok.star else one
+
+    # ------------------------------------------------------------------ witnesses
+
+    def read(self, model: z3.ModelRef) -> dict[str, tuple[str, ...] | None]:
+        """Each dimension's values in the model: None when absent, else a tuple of witness strings."""
+        out: dict[str, tuple[str, ...] | None] = {}
+        for name, dim in self.dims.items():
+            if dim.optional and not z3.is_true(model.eval(self.present[name], model_completion=True)):
+                out[name] = None
+                continue
+            if name in self.string:
+                out[name] = (model.eval(self.string[name], model_completion=True).as_string(),)
+            elif name in self.member:
+                atoms = self.atoms[name]
+                out[name] = tuple(atoms[k].witness for k, b in enumerate(self.member[name])
+                                  if z3.is_true(model.eval(b, model_completion=True)))
+            else:
+                k = model.eval(self.choice[name], model_completion=True).as_long()
+                out[name] = (self.atoms[name][k].witness,)
+        return out
