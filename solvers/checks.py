@@ -62,8 +62,6 @@ def load_for_check(text: str, policy_type: str, label: str) -> Policy:
         where = f"{label} policy, Statement[{s.index}]"
         if policy_type == "RESOURCE_POLICY" and s.principal is None:
             raise InputError(f"{where}: a resource policy statement needs Principal or NotPrincipal")
-        if policy_type == "IDENTITY_POLICY" and s.principal is not None:
-            raise InputError(f"{where}: an identity policy statement cannot have a Principal")
         if policy_type == "IDENTITY_POLICY" and s.resource is None:
             raise InputError(f"{where}: an identity policy statement needs Resource or NotResource")
         for v in s.resource.values if s.resource else ():

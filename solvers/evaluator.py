@@ -16,7 +16,7 @@ from functools import lru_cache
 from solvers.operators import Family, Test
 from solvers.policy import Condition, Policy, PrincipalList, Statement, ValueList
 from solvers.values import parse_cidr, parse_date, parse_ip, parse_number
-from solvers.variables import Glob, Literal, Template, parse_template, substitute, template_vars
+from solvers.variables import Glob, Template, parse_template, substitute, template_vars
 
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fractions import Fraction
 
 IPV6_BASE = 1 << 32
@@ -16,7 +16,7 @@ IP_LINE_END = IPV6_BASE + (1 << 128)  # exclusive end of the IP line
 _DECIMAL = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _EPOCH = re.compile(r"^-?\d+$")
 _EPOCH_US = 1_000_000
-_EPOCH_START = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_START = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_number(text: str) -> Fraction | None:
@@ -36,14 +36,14 @@ def parse_date(text: str) -> int | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     delta = dt - _EPOCH_START
     return (delta.days * 86_400 + delta.seconds) * _EPOCH_US + delta.microseconds
 
 
 def format_date(micros: int) -> str:
     seconds, us = divmod(micros, _EPOCH_US)
-    dt = datetime.fromtimestamp(seconds, tz=timezone.utc).replace(microsecond=us)
+    dt = datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=us)
     return dt.isoformat().replace("+00:00", "Z")
 
 

@@ -13,10 +13,15 @@ from solvers.errors import PolicyError, UndecidedError
 from solvers.evaluator import ascii_lower
 from solvers.operators import Family, Test
 from solvers.policy import Condition, Policy, PrincipalValue, Statement
-from solvers.symbolic.domains import (ACTION_UNIVERSE, ARN_UNIVERSE, PRINCIPAL_UNIVERSE, Dim,
-                                      check_family, compare_from_text)
-from solvers.symbolic.patterns import (ANY_STAR, FIELD_STAR, Pattern, VarTok, literal,
-                                       template_pattern)
+from solvers.symbolic.domains import (
+    ACTION_UNIVERSE,
+    ARN_UNIVERSE,
+    PRINCIPAL_UNIVERSE,
+    Dim,
+    check_family,
+    compare_from_text,
+)
+from solvers.symbolic.patterns import ANY_STAR, FIELD_STAR, Pattern, VarTok, literal, template_pattern
 from solvers.symbolic.terms import FALSE, TRUE, Term, Terms
 from solvers.variables import Glob, parse_template
 
@@ -37,6 +42,7 @@ class Space:
             PRINCIPAL: Dim(PRINCIPAL, Family.STRING, optional=False, universe=PRINCIPAL_UNIVERSE),
         }
         self.t = Terms(self.dims)
+        self.uses_principal = False  # identity policies never name one; witnesses then carry none
         self._multivalued = multivalued or (lambda key: False)
 
     def key(self, key: str, family: Family) -> Dim:
@@ -107,6 +113,7 @@ def compile_statement(stmt: Statement, policy: Policy, space: Space) -> Term:
     parts: list[Term] = []
     needed_vars: set[str] = set()
     if stmt.principal is not None:
+        space.uses_principal = True
         pids = [space.principal_pattern(v) for v in stmt.principal.values]
         hit = TRUE if None in pids else t.some(PRINCIPAL, pids)  # type: ignore[arg-type]
         parts.append(t.not_(hit) if stmt.principal.negated else hit)

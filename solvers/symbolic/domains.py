@@ -13,10 +13,27 @@ from fractions import Fraction
 
 from solvers.errors import UndecidedError
 from solvers.operators import Family, Test
-from solvers.symbolic.patterns import (ANY, ANY_STAR, FIELD_STAR, Atom, Pattern, has_vars, literal,
-                                       partition)
-from solvers.values import (IP_LINE_END, IPV6_BASE, format_date, format_ip, format_number, parse_cidr,
-                            parse_date, parse_number)
+from solvers.symbolic.patterns import (
+    ANY_STAR,
+    FIELD_CHAR,
+    FIELD_STAR,
+    Atom,
+    Pattern,
+    Tok,
+    has_vars,
+    literal,
+    partition,
+)
+from solvers.values import (
+    IP_LINE_END,
+    IPV6_BASE,
+    format_date,
+    format_ip,
+    format_number,
+    parse_cidr,
+    parse_date,
+    parse_number,
+)
 
 NOT_A_VALUE = "not-a-value"  # witness of the class of texts a typed operator cannot read
 
@@ -29,11 +46,14 @@ class Compare:
 
 
 # A universe is the set of values a dimension ranges over, as a union of patterns.
-ACTION_UNIVERSE: tuple[Pattern, ...] = ((ANY, ANY_STAR) + literal(":") + (ANY, ANY_STAR),)
-ARN_UNIVERSE: tuple[Pattern, ...] = (literal("arn:") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,)
-                                     + literal(":") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,)
-                                     + literal(":") + (ANY_STAR,),)
-PRINCIPAL_UNIVERSE: tuple[Pattern, ...] = (literal("AWS|") + ARN_UNIVERSE[0],) + tuple(
+ACTION_UNIVERSE: tuple[Pattern, ...] = ((FIELD_CHAR, FIELD_STAR) + literal(":") + (FIELD_CHAR, FIELD_STAR),)
+_DIGIT = Tok(frozenset("0123456789"))
+_ARN_HEAD = literal("arn:") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,)
+# Well-formed ARNs only: the account field is empty or twelve digits (Zelkova's invariant), so a
+# pattern naming a malformed account such as "$account" matches no real resource.
+ARN_UNIVERSE: tuple[Pattern, ...] = (_ARN_HEAD + literal("::") + (ANY_STAR,),
+                                     _ARN_HEAD + literal(":") + (_DIGIT,) * 12 + literal(":") + (ANY_STAR,))
+PRINCIPAL_UNIVERSE: tuple[Pattern, ...] = tuple(literal("AWS|") + p for p in ARN_UNIVERSE) + tuple(
     literal(kind + "|") + (ANY_STAR,) for kind in ("Service", "Federated", "CanonicalUser"))
 ALL_STRINGS: tuple[Pattern, ...] = ((ANY_STAR,),)
 

@@ -13,12 +13,28 @@ from collections.abc import Callable
 import z3
 
 from solvers.errors import UndecidedError
-from solvers.evaluator import Principal, Request
+from solvers.evaluator import Principal, Request, ascii_lower
+from solvers.operators import Family, Test
 from solvers.policy import Policy
 from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, CompiledPolicy, Space, compile_policy
-from solvers.symbolic.patterns import Atom
+from solvers.symbolic.domains import Compare, compare_from_text
+from solvers.symbolic.patterns import Atom, literal
 from solvers.symbolic.terms import Term
 from solvers.symbolic.z3enc import Encoder
+
+
+def _exact(family: Family, text: str):
+    """The pattern matching exactly `text` (or its value, for typed keys)."""
+    if family in (Family.STRING, Family.NULL):
+        return literal(text)
+    test = Test.IN_CIDR if family is Family.IP else Test.EQUALS
+    value = compare_from_text(family, test, text)
+    if value is None:
+        raise ValueError(f"{text!r} is not a {family.value} value")
+    if family is Family.IP:  # a single address, not the network it would widen to
+        return Compare(Test.IN_CIDR, (value.constant[0], value.constant[0]))  # type: ignore[index]
+    return value
+
 
 DEFAULT_TIMEOUT_MS = int(os.environ.get("TRUSTMAP_SOLVER_TIMEOUT_MS", "10000"))
 
@@ -41,6 +57,29 @@ class Question:
         if self._solver is not None:
             raise RuntimeError("compile every policy before the first find()")
         return compile_policy(policy, self.space)
+
+    def pin(self, request: Request) -> Term:
+        """A term true of exactly the requests equivalent to `request` (for tests and replays).
+
+        Register every pin before the first find(). Typed context values must be readable.
+        """
+        t, dims = self.t, self.space.dims
+        parts = [t.some(ACTION, [dims[ACTION].register(literal(ascii_lower(request.action)))]),
+                 t.some(RESOURCE, [dims[RESOURCE].register(literal(request.resource))])]
+        if request.principal is not None:
+            who = literal(f"{request.principal.kind}|{request.principal.id}")
+            parts.append(t.some(PRINCIPAL, [dims[PRINCIPAL].register(who)]))
+        for key in self.space.context_keys():
+            dim = dims["ctx:" + key]
+            values = request.context.get(key)
+            if values is None:
+                parts.append(t.not_(t.present(dim.name)))
+                continue
+            pids = [dim.register(_exact(dim.family, v)) for v in values]
+            parts.append(t.present(dim.name))
+            parts.extend(t.some(dim.name, [p]) for p in pids)
+            parts.append(t.not_(t.some(dim.name, pids, False)))
+        return t.and_(*parts)
 
     def _prepare(self) -> tuple[z3.Solver, Encoder]:
         if self._solver is None or self._encoder is None:
@@ -76,7 +115,10 @@ class Question:
     def _request(self, values: dict[str, tuple[str, ...] | None]) -> Request:
         action = self._action_name(values[ACTION][0])  # type: ignore[index]
         resource = values[RESOURCE][0]  # type: ignore[index]
-        kind, _, ident = values[PRINCIPAL][0].partition("|")  # type: ignore[index]
+        principal = None
+        if self.space.uses_principal:
+            kind, _, ident = values[PRINCIPAL][0].partition("|")  # type: ignore[index]
+            principal = Principal(kind, ident)
         context = {name[4:]: vals for name, vals in values.items()
                    if name.startswith("ctx:") and vals is not None}
-        return Request(action, resource, Principal(kind, ident), context)
+        return Request(action, resource, principal, context)
