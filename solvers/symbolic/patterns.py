@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from solvers.errors import UndecidedError
 from solvers.variables import Glob, Literal, Template, Var
@@ -48,9 +49,12 @@ FIELD_STAR = Tok(_COLON, True, True)
 
 
 def literal(text: str, ignore_case: bool = False) -> Pattern:
-    if not ignore_case:
-        return tuple(Tok(frozenset(c)) for c in text)
-    return tuple(Tok(frozenset({c, _flip_ascii(c)})) for c in text)
+    return tuple(_char_tok(c, ignore_case) for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _char_tok(c: str, ignore_case: bool) -> Tok:
+    return Tok(frozenset({c, _flip_ascii(c)}) if ignore_case else frozenset(c))
 
 
 def _flip_ascii(c: str) -> str:
@@ -61,6 +65,7 @@ def _flip_ascii(c: str) -> str:
     return c
 
 
+@lru_cache(maxsize=16384)
 def template_pattern(template: Template, *, wildcards: bool, arn_fields: bool = False,
                      ignore_case: bool = False) -> Pattern:
     """Tokens of a template. Without `wildcards` (StringEquals) `*` and `?` are ordinary characters."""
@@ -131,44 +136,106 @@ class Atom:
 _OTHER_PREFERENCE = "xyzqjkvw0123456789bcdfghmnprst-_/."
 
 
+class _Dfa:
+    """One pattern's automaton, determinised lazily: state ids instead of position sets.
+
+    For each state, `chars[s]` are the characters the pattern can tell apart there; every other
+    character takes the single `other[s]` transition. -1 is the dead state.
+    """
+
+    __slots__ = ("pattern", "ids", "sets", "accept", "chars", "trans", "other", "start")
+
+    def __init__(self, pattern: Pattern):
+        self.pattern = pattern
+        self.ids: dict[frozenset[int], int] = {}
+        self.sets: list[frozenset[int]] = []
+        self.accept: list[bool] = []
+        self.chars: list[frozenset[str]] = []
+        self.trans: list[dict[str, int]] = []
+        self.other: list[int | None] = []
+        self.start = self._state(_close(pattern, frozenset({0})))
+
+    def _state(self, positions: frozenset[int]) -> int:
+        if not positions:
+            return -1
+        sid = self.ids.get(positions)
+        if sid is None:
+            sid = self.ids[positions] = len(self.sets)
+            p = self.pattern
+            self.sets.append(positions)
+            self.accept.append(len(p) in positions)
+            chars: set[str] = set()
+            for i in positions:
+                if i < len(p):
+                    chars |= p[i].chars  # type: ignore[union-attr]
+            self.chars.append(frozenset(chars))
+            self.trans.append({})
+            self.other.append(None)
+        return sid
+
+    def step(self, sid: int, ch: str) -> int:
+        if ch in self.chars[sid]:
+            nxt = self.trans[sid].get(ch)
+            if nxt is None:
+                nxt = self.trans[sid][ch] = self._state(_step(self.pattern, self.sets[sid], ch))
+            return nxt
+        nxt = self.other[sid]
+        if nxt is None:
+            # every character outside chars[sid] behaves alike: step on one of them
+            outside = _outside(self.chars[sid])
+            nxt = self.other[sid] = self._state(_step(self.pattern, self.sets[sid], outside))
+        return nxt
+
+
+def _outside(chars: frozenset[str]) -> str:
+    """A representative of the characters not in `chars`, readable when possible."""
+    for c in _OTHER_PREFERENCE:
+        if c not in chars:
+            return c
+    return next(chr(0x100 + k) for k in range(len(chars) + 1) if chr(0x100 + k) not in chars)
+
+
+@lru_cache(maxsize=8192)
+def _dfa(pattern: Pattern) -> _Dfa:
+    return _Dfa(pattern)
+
+
+@lru_cache(maxsize=2048)
+def _partition_cached(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> tuple[Atom, ...]:
+    return tuple(_partition(patterns, universe))
+
+
 def partition(patterns: Sequence[Pattern], universe: Sequence[Pattern]) -> list[Atom]:
     """Every non-empty class of strings inside the universe (a union of patterns) that the patterns
     tell apart, each with a shortest witness. Raises UndecidedError when the product automaton is too big.
+    Results are memoised: an organisation repeats the same patterns in thousands of policies.
     """
-    pats = list(patterns) + list(universe)
+    return list(_partition_cached(tuple(patterns), tuple(universe)))
+
+
+def _partition(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> list[Atom]:
+    dfas = [_dfa(p) for p in patterns + universe]
     n_real = len(patterns)
-    universe_ids = range(n_real, len(pats))
-    step_cache: dict[tuple[int, frozenset[int], str], frozenset[int]] = {}
-    start = tuple((pid, _close(p, frozenset({0}))) for pid, p in enumerate(pats))
+    start = tuple((pid, d.start) for pid, d in enumerate(dfas) if d.start >= 0)
     seen = {start: ""}
     queue = deque([start])
     atoms: dict[frozenset[int], str] = {}
     while queue:
         state = queue.popleft()
         word = seen[state]
-        accepting = frozenset(pid for pid, pos in state if len(pats[pid]) in pos)
-        if any(u in accepting for u in universe_ids):
-            members = frozenset(pid for pid in accepting if pid < n_real)
-            atoms.setdefault(members, word)
+        accepting = [pid for pid, sid in state if dfas[pid].accept[sid]]
+        if accepting and accepting[-1] >= n_real:  # pids are ascending: universe ids come last
+            atoms.setdefault(frozenset(pid for pid in accepting if pid < n_real), word)
         interesting: set[str] = set()
-        for pid, pos in state:
-            p = pats[pid]
-            for i in pos:
-                if i < len(p):
-                    interesting |= p[i].chars  # type: ignore[union-attr]
-        other = next((c for c in _OTHER_PREFERENCE if c not in interesting), None)
-        if other is None:
-            other = next(chr(0x100 + k) for k in range(10_000) if chr(0x100 + k) not in interesting)
-        for ch in sorted(interesting) + [other]:
+        for pid, sid in state:
+            interesting |= dfas[pid].chars[sid]
+        for ch in sorted(interesting) + [_outside(frozenset(interesting))]:
             nxt = []
-            for pid, pos in state:
-                key = (pid, pos, ch)
-                moved = step_cache.get(key)
-                if moved is None:
-                    moved = step_cache[key] = _step(pats[pid], pos, ch)
-                if moved:
+            for pid, sid in state:
+                moved = dfas[pid].step(sid, ch)
+                if moved >= 0:
                     nxt.append((pid, moved))
-            if not any(pid >= n_real for pid, _ in nxt):
+            if not nxt or nxt[-1][0] < n_real:
                 continue  # left the universe for good
             nstate = tuple(nxt)
             if nstate not in seen:

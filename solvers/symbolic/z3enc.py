@@ -15,11 +15,32 @@ from solvers.symbolic.patterns import Atom, Pattern, Tok, VarTok
 from solvers.symbolic.terms import And, Const, Not, Or, Present, Some, Term
 
 
+_SHARED: list[z3.Context] = []
+
+
+def shared_context() -> z3.Context:
+    """One Z3 context per process: creating one costs milliseconds, more than a typical query."""
+    if not _SHARED:
+        _SHARED.append(z3.Context())
+    return _SHARED[0]
+
+
+def _nary(ctx: z3.Context, make, unit: bool, args: list) -> z3.BoolRef:
+    """And/Or straight through the C API: z3.And's argument coercion dominates small queries."""
+    if not args:
+        return z3.BoolVal(unit, ctx)
+    if len(args) == 1:
+        return args[0]
+    arr, n = z3.z3._to_ast_array(args)
+    return z3.BoolRef(make(ctx.ref(), n, arr), ctx)
+
+
 class Encoder:
     def __init__(self, dims: dict[str, Dim], atoms: dict[str, list[Atom]], ctx: z3.Context | None = None):
         self.dims = dims
         self.atoms = atoms  # only for atom-mode dimensions
-        self.ctx = ctx or z3.Context()
+        self.ctx = ctx or shared_context()
+        self._eq: dict[tuple[str, int], z3.BoolRef] = {}
         self.present: dict[str, z3.BoolRef] = {}
         self.choice: dict[str, z3.ArithRef] = {}
         self.member: dict[str, list[z3.BoolRef]] = {}
@@ -67,9 +88,9 @@ class Encoder:
         if isinstance(term, Not):
             return z3.Not(self.encode(term.arg))
         if isinstance(term, And):
-            return z3.And([self.encode(a) for a in term.args])
+            return _nary(c, z3.Z3_mk_and, True, [self.encode(a) for a in term.args])
         if isinstance(term, Or):
-            return z3.Or([self.encode(a) for a in term.args])
+            return _nary(c, z3.Z3_mk_or, False, [self.encode(a) for a in term.args])
         if isinstance(term, Present):
             return self.is_present(term.dim)
         assert isinstance(term, Some)
@@ -86,13 +107,23 @@ class Encoder:
         atoms = self.atoms[name]
         chosen = [k for k, a in enumerate(atoms) if bool(a.members & term.pids) == term.positive]
         if name in self.member:
-            return z3.Or([self.member[name][k] for k in chosen]) if chosen else z3.BoolVal(False, c)
+            return _nary(c, z3.Z3_mk_or, False, [self.member[name][k] for k in chosen])
         if not chosen:
             return z3.BoolVal(False, c)
         if len(chosen) == len(atoms):
             return present
-        x = self.choice[name]
-        return z3.And(present, z3.Or([x == k for k in chosen]))
+        if len(chosen) * 2 > len(atoms):  # the shorter of "one of these" and "none of those"
+            others = [self._is(name, k) for k in range(len(atoms)) if k not in set(chosen)]
+            inside = z3.Not(_nary(c, z3.Z3_mk_or, False, others))
+        else:
+            inside = _nary(c, z3.Z3_mk_or, False, [self._is(name, k) for k in chosen])
+        return inside if name not in self.present else _nary(c, z3.Z3_mk_and, True, [present, inside])
+
+    def _is(self, name: str, k: int) -> z3.BoolRef:
+        hit = self._eq.get((name, k))
+        if hit is None:
+            hit = self._eq[(name, k)] = self.choice[name] == k
+        return hit
 
     # ------------------------------------------------------------------ regexes (string mode)
 
