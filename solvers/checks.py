@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from solvers.errors import InputError, UndecidedError
-from solvers.evaluator import Request, is_allowed
+from solvers.evaluator import Request, is_allowed, statement_matches
 from solvers.operators import Test
 from solvers.policy import Policy, parse_policy
 from solvers.symbolic.compile import ACTION, RESOURCE, CompiledPolicy
@@ -74,11 +74,11 @@ def _question() -> Question:
     from solvers.catalog import load_catalog
     catalog = load_catalog()
 
-    def action_name(lowered: str) -> str:
-        found = catalog.action(lowered)
-        return found.full_name if found else lowered
+    def action_names(service: str) -> list[str]:
+        found = catalog.service(service)
+        return [a.full_name for a in found.actions.values()] if found else []
 
-    return Question(multivalued=catalog.is_multivalued, action_name=action_name)
+    return Question(multivalued=catalog.is_multivalued, action_names=action_names)
 
 
 def _replay(example: Request, must_allow: Sequence[Policy], must_not_allow: Sequence[Policy]) -> Request:
@@ -87,11 +87,17 @@ def _replay(example: Request, must_allow: Sequence[Policy], must_not_allow: Sequ
     raise UndecidedError("internal disagreement: the solver's witness does not replay in the evaluator")
 
 
-def _statement_reasons(q: Question, compiled: CompiledPolicy, rest: Term, text: str) -> tuple[Reason, ...]:
+def _statement_reasons(q: Question, compiled: CompiledPolicy, rest: Term, text: str,
+                       example: Request | None = None) -> tuple[Reason, ...]:
     """The Allow statements that on their own grant some of the access `rest` describes."""
     t, out = q.t, []
-    for stmt, term in zip(compiled.policy.statements, compiled.statements):
-        if stmt.effect == "Allow" and q.find(t.and_(term, t.not_(compiled.denies), rest)) is not None:
+    policy = compiled.policy
+    for stmt, term in zip(policy.statements, compiled.statements, strict=True):
+        if stmt.effect != "Allow":
+            continue
+        # the example already shows this statement granting the access: no solver call needed
+        shown = example is not None and statement_matches(stmt, policy, example)
+        if shown or q.exists(t.and_(term, t.not_(compiled.denies), rest)):
             out.append(Reason(text.format(index=stmt.index), stmt.index, stmt.sid))
     return tuple(out)
 
@@ -107,7 +113,7 @@ def check_no_new_access(new_text: str, existing_text: str, policy_type: str) -> 
         return CheckResult("PASS", "The new policy grants no access that the existing policy does not grant.")
     example = _replay(example, [new], [existing])
     reasons = _statement_reasons(q, cnew, gained, "Statement {index} of the new policy grants access "
-                                                  "that the existing policy does not.")
+                                                  "that the existing policy does not.", example)
     return CheckResult("FAIL", "The new policy grants access that the existing policy does not grant.",
                        reasons, example)
 
@@ -145,5 +151,6 @@ def check_access_not_granted(policy_text: str, policy_type: str, actions: Sequen
     if example is None:
         return CheckResult("PASS", "The policy grants none of the listed access.")
     example = _replay(example, [policy], [])
-    reasons = _statement_reasons(q, compiled, access, "Statement {index} grants some of the listed access.")
+    reasons = _statement_reasons(q, compiled, access, "Statement {index} grants some of the listed access.",
+                                 example)
     return CheckResult("FAIL", "The policy grants some of the listed access.", reasons, example)

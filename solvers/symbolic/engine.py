@@ -8,7 +8,7 @@ UndecidedError, never returns "no".
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import z3
 
@@ -18,7 +18,7 @@ from solvers.operators import Family, Test
 from solvers.policy import Policy
 from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, CompiledPolicy, Space, compile_policy
 from solvers.symbolic.domains import Compare, compare_from_text
-from solvers.symbolic.patterns import Atom, literal
+from solvers.symbolic.patterns import Atom, literal, matches
 from solvers.symbolic.terms import Term
 from solvers.symbolic.z3enc import Encoder
 
@@ -42,10 +42,10 @@ DEFAULT_TIMEOUT_MS = int(os.environ.get("TRUSTMAP_SOLVER_TIMEOUT_MS", "10000"))
 class Question:
     def __init__(self, multivalued: Callable[[str], bool] | None = None,
                  timeout_ms: int = DEFAULT_TIMEOUT_MS,
-                 action_name: Callable[[str], str] | None = None):
+                 action_names: Callable[[str], Iterable[str]] | None = None):
         self.space = Space(multivalued)
         self.timeout_ms = timeout_ms
-        self._action_name = action_name or (lambda a: a)
+        self._action_names = action_names or (lambda service: ())
         self._solver: z3.Solver | None = None
         self._encoder: Encoder | None = None
 
@@ -99,6 +99,13 @@ class Question:
 
     def find(self, goal: Term) -> Request | None:
         """A request satisfying `goal`, or None when there is provably none."""
+        return self._solve(goal, witness=True)
+
+    def exists(self, goal: Term) -> bool:
+        """Whether some request satisfies `goal` (no witness is built)."""
+        return self._solve(goal, witness=False) is not None
+
+    def _solve(self, goal: Term, witness: bool):
         solver, enc = self._prepare()
         solver.push()
         try:
@@ -108,12 +115,26 @@ class Question:
                 raise UndecidedError(f"solver gave no answer: {solver.reason_unknown()}")
             if verdict == z3.unsat:
                 return None
-            return self._request(enc.read(solver.model()))
+            return self._request(enc.read(solver.model())) if witness else True
         finally:
             solver.pop()
 
+    def _nicer(self, name: str, witness: str, candidates: Iterable[str]) -> str:
+        """A real-looking value (a catalog action) in the same class as the witness, if one exists."""
+        dim = self.space.dims[name]
+        if dim.string_mode:
+            return witness
+        want = [matches(p, witness) for p in dim.patterns]
+        for cand in candidates:
+            folded = ascii_lower(cand)
+            if any(matches(u, folded) for u in dim.universe) and \
+                    [matches(p, folded) for p in dim.patterns] == want:
+                return cand
+        return witness
+
     def _request(self, values: dict[str, tuple[str, ...] | None]) -> Request:
-        action = self._action_name(values[ACTION][0])  # type: ignore[index]
+        action = values[ACTION][0]  # type: ignore[index]
+        action = self._nicer(ACTION, action, self._action_names(action.partition(":")[0]))
         resource = values[RESOURCE][0]  # type: ignore[index]
         principal = None
         if self.space.uses_principal:

@@ -97,12 +97,13 @@ def has_vars(p: Pattern) -> bool:
 
 def matches(p: Pattern, text: str) -> bool:
     """Run one pattern on one string (used to classify witnesses and in tests)."""
-    states = _close(p, frozenset({0}))
+    dfa = _dfa(p)
+    sid = dfa.start
     for ch in text:
-        states = _step(p, states, ch)
-        if not states:
+        if sid < 0:
             return False
-    return len(p) in states
+        sid = dfa.step(sid, ch)
+    return sid >= 0 and dfa.accept[sid]
 
 
 def _close(p: Pattern, positions: frozenset[int]) -> frozenset[int]:
