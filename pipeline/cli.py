@@ -12,8 +12,8 @@ import os
 import sys
 from enum import Enum
 
-import click
 import typer
+from typer._click import exceptions as click_errors  # typer ships its own click
 
 from solvers.errors import InputError, TrustmapError, UndecidedError
 
@@ -66,8 +66,10 @@ def _emit_check(result: dict, fmt: Format) -> None:
 
 
 def _run_check(fmt: Format, fn, *args) -> None:
+    """Run one check; `args` may hold policy arguments as zero-argument readers (read here, so that an
+    unreadable file is reported in the command's output format too)."""
     try:
-        result = fn(*args).as_dict()
+        result = fn(*(a() if callable(a) else a for a in args)).as_dict()
     except UndecidedError as exc:
         _emit_check({"result": "ERROR", "message": f"undecided: {exc}", "reasons": []}, fmt)
         raise typer.Exit(1) from None
@@ -83,26 +85,26 @@ def _run_check(fmt: Format, fn, *args) -> None:
 def no_new_access(
     new: str = typer.Argument(..., help="The new policy (path, or - for stdin)."),
     existing: str = typer.Argument(..., help="The existing policy to compare against."),
-    policy_type: PolicyType = typer.Option(..., "--policy-type", case_sensitive=False),
+    policy_type: PolicyType = typer.Option(..., "--policy-type"),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """PASS when NEW grants no access that EXISTING does not."""
     from solvers.checks import check_no_new_access
-    new_text, existing_text = read_policy(new), read_policy(existing)
-    _run_check(fmt, check_no_new_access, new_text, existing_text, policy_type.value)
+    _run_check(fmt, check_no_new_access, lambda: read_policy(new), lambda: read_policy(existing),
+               policy_type.value)
 
 
 @check_app.command("access-not-granted")
 def access_not_granted(
     policy: str = typer.Argument(..., help="The policy (path, or - for stdin)."),
-    policy_type: PolicyType = typer.Option(..., "--policy-type", case_sensitive=False),
+    policy_type: PolicyType = typer.Option(..., "--policy-type"),
     action: list[str] = typer.Option([], "--action", help="An action that must not be granted."),
     resource: list[str] = typer.Option([], "--resource", help="A resource ARN that must not be reachable."),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """PASS when POLICY grants none of the listed actions on the listed resources."""
     from solvers.checks import check_access_not_granted
-    _run_check(fmt, check_access_not_granted, read_policy(policy), policy_type.value, action, resource)
+    _run_check(fmt, check_access_not_granted, lambda: read_policy(policy), policy_type.value, action, resource)
 
 
 def _fail(message: str, code: int) -> int:
@@ -117,11 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         return code if isinstance(code, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.UsageError as exc:
-        return _fail(exc.format_message().splitlines()[0], 2)
-    except click.exceptions.Abort:
+    except click_errors.NoArgsIsHelpError:
+        return 2  # the help text has been printed
+    except click_errors.ClickException as exc:  # usage errors: bad option, missing argument
+        lines = exc.format_message().splitlines() or [type(exc).__name__]
+        return _fail(lines[0], 2)
+    except typer.Abort:
         return _fail("aborted", 130)
     except InputError as exc:
         return _fail(str(exc).replace("\n", " "), 2)

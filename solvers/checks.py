@@ -90,16 +90,15 @@ def _replay(example: Request, must_allow: Sequence[Policy], must_not_allow: Sequ
 def _statement_reasons(q: Question, compiled: CompiledPolicy, rest: Term, text: str,
                        example: Request | None = None) -> tuple[Reason, ...]:
     """The Allow statements that on their own grant some of the access `rest` describes."""
-    t, out = q.t, []
     policy = compiled.policy
-    for stmt, term in zip(policy.statements, compiled.statements, strict=True):
-        if stmt.effect != "Allow":
-            continue
-        # the example already shows this statement granting the access: no solver call needed
-        shown = example is not None and statement_matches(stmt, policy, example)
-        if shown or q.exists(t.and_(term, t.not_(compiled.denies), rest)):
-            out.append(Reason(text.format(index=stmt.index), stmt.index, stmt.sid))
-    return tuple(out)
+    allows = [(s, term) for s, term in zip(policy.statements, compiled.statements, strict=True)
+              if s.effect == "Allow"]
+    # statements the example already exercises need no solver call
+    open_ = [(s, term) for s, term in allows if example is None or not statement_matches(s, policy, example)]
+    granted = {s.index for s, _ in allows} - {s.index for s, _ in open_}
+    verdicts = q.exists_each(q.t.and_(q.t.not_(compiled.denies), rest), [term for _, term in open_])
+    granted |= {s.index for (s, _), hit in zip(open_, verdicts, strict=True) if hit}
+    return tuple(Reason(text.format(index=s.index), s.index, s.sid) for s, _ in allows if s.index in granted)
 
 
 def check_no_new_access(new_text: str, existing_text: str, policy_type: str) -> CheckResult:

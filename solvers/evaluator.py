@@ -91,7 +91,54 @@ def _compiled(template: Template, arn_fields: bool, ignore_case: bool) -> re.Pat
 
 
 def glob_match(template: Template, text: str, *, arn_fields: bool = False, ignore_case: bool = False) -> bool:
-    return _compiled(template, arn_fields, ignore_case).fullmatch(text) is not None
+    regex = _compiled(template, arn_fields, ignore_case)
+    if regex.pattern.count("*") <= 1:  # one wildcard run cannot make `re` backtrack badly
+        return regex.fullmatch(text) is not None
+    return _simulate(_glob_tokens(template, arn_fields, ignore_case), ascii_lower(text) if ignore_case else text)
+
+
+@lru_cache(maxsize=16384)
+def _glob_tokens(template: Template, arn_fields: bool, ignore_case: bool) -> tuple[tuple[str, str], ...]:
+    """The glob as (kind, char) steps: 'c' a character, '?' any, '?:' any but ':', '*'/'*:' runs of them."""
+    kinds = {".*": ("*", ""), "[^:]*": ("*:", ""), ".": ("?", ""), "[^:]": ("?:", "")}
+    out = []
+    for piece in re.findall(r"\.\*|\[\^:\]\*|\[\^:\]|\.|\\.|[^\\]", _glob_regex(template, arn_fields)):
+        if piece in kinds:
+            out.append(kinds[piece])
+        else:
+            ch = piece[1:] if piece.startswith("\\") else piece
+            out.append(("c", ascii_lower(ch) if ignore_case else ch))
+    return tuple(out)
+
+
+def _simulate(steps: tuple[tuple[str, str], ...], text: str) -> bool:
+    """Position-set simulation of the glob: linear in len(text) x len(steps), never exponential."""
+    n = len(steps)
+
+    def close(positions: set[int]) -> set[int]:
+        stack = list(positions)
+        while stack:
+            i = stack.pop()
+            if i < n and steps[i][0] in ("*", "*:") and i + 1 not in positions:
+                positions.add(i + 1)
+                stack.append(i + 1)
+        return positions
+
+    current = close({0})
+    for ch in text:
+        following: set[int] = set()
+        for i in current:
+            if i == n:
+                continue
+            kind, want = steps[i]
+            if kind == "*" or (kind == "*:" and ch != ":"):
+                following.add(i)
+            elif (kind == "c" and want == ch) or kind == "?" or (kind == "?:" and ch != ":"):
+                following.add(i + 1)
+        if not following:
+            return False
+        current = close(following)
+    return n in current
 
 
 def _literal_text(template: Template) -> str:

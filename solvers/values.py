@@ -19,9 +19,15 @@ _EPOCH_US = 1_000_000
 _EPOCH_START = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+MAX_EXPONENT = 400  # beyond any real quota or size; bounds the work Fraction does
+
+
 def parse_number(text: str) -> Fraction | None:
     text = text.strip()
     if not _DECIMAL.match(text) or len(text) > 64:
+        return None
+    mantissa, _, exponent = text.lower().partition("e")
+    if exponent and abs(int(exponent)) > MAX_EXPONENT:
         return None
     return Fraction(text)
 

@@ -31,17 +31,18 @@ class Some:
     positive: bool
 
 
-@dataclass(frozen=True, slots=True)
+# Compound terms compare and hash by identity: structural hashing of deep trees made encoding quadratic.
+@dataclass(frozen=True, slots=True, eq=False)
 class Not:
     arg: Term
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class And:
     args: tuple[Term, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Or:
     args: tuple[Term, ...]
 

@@ -1,0 +1,328 @@
+"""Differential tests: the symbolic engine against the concrete evaluator, on random policies.
+
+The evaluator (`solvers.evaluator`) is the reference semantics; the engine (`solvers.symbolic`) must
+agree with it on every request: `find(allows ∧ pin(request))` is satisfiable exactly when the
+evaluator allows the request, and every witness the engine returns replays as allowed. The random
+policies and requests come from `policygen.py` (small vocabularies, so values collide often).
+"""
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, note, settings, target
+from hypothesis import strategies as st
+
+from solvers.checks import check_no_new_access
+from solvers.evaluator import Decision, Request, evaluate, is_allowed, statement_matches
+from solvers.operators import OPERATORS, QUALIFIERS, parse_operator
+from solvers.policy import parse_policy
+from solvers.symbolic.engine import Question
+from solvers.values import parse_date, parse_ip, parse_number
+from solvers.variables import Literal, Var, parse_template
+
+
+def _load_policygen():
+    """Load the sibling strategies module by path (the suite runs with --import-mode=importlib)."""
+    name = "trustmap_tests_solvers_policygen"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("policygen.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while the class is created
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+pg = _load_policygen()
+
+REQUESTS_PER_POLICY = 8  # random requests; each policy also gets up to 4 derived from the engine's witness
+MIN_PAIRS = 2_000
+DIFF_SETTINGS = settings(max_examples=260, deadline=None, database=None,
+                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _describe(policy_text: str, request: Request) -> str:
+    return f"\npolicy:\n{policy_text}\nrequest: {json.dumps(request.as_dict())}"
+
+
+# ---------------------------------------------------------------------------------------- helpers
+
+_TYPED_READERS = {**{op: parse_number for op in pg.NUMERIC_OPS}, **{op: parse_date for op in pg.DATE_OPS},
+                  **{op: parse_ip for op in pg.IP_OPS}}
+
+
+def _readable(request: Request) -> Request:
+    """`Question.pin` needs typed context values it can read; the engine's witnesses may carry the
+    class of unreadable texts ("not-a-value"). Replace those by a readable vocabulary value."""
+    ctx = dict(request.context)
+    for key, values in request.context.items():
+        spec = pg.KEY_BY_LOWER.get(key)
+        reader = _TYPED_READERS.get(spec.operators[0]) if spec else None
+        if reader is not None and any(reader(v) is None for v in values):
+            ctx[key] = tuple(v if reader(v) is not None else spec.request_values[0] for v in values)
+    return Request(request.action, request.resource, request.principal, ctx)
+
+
+@st.composite
+def _near(draw, witness: Request, resource_policy: bool):
+    """A request one step away from the engine's witness: the boundary where bugs live."""
+    ctx = dict(witness.context)
+    action, resource, principal = witness.action, witness.resource, witness.principal
+    kind = draw(st.sampled_from(("same", "drop", "set", "action", "resource", "principal")))
+    if kind == "drop" and ctx:
+        del ctx[draw(st.sampled_from(sorted(ctx)))]
+    elif kind == "set":
+        spec = draw(st.sampled_from(pg.KEYS))
+        if spec.multivalued:
+            ctx[spec.name.lower()] = tuple(draw(st.lists(pg.key_value(spec), max_size=3)))
+        else:
+            ctx[spec.name.lower()] = (draw(pg.key_value(spec)),)
+    elif kind == "action":
+        action = draw(st.sampled_from(pg.REQUEST_ACTIONS))
+    elif kind == "resource":
+        resource = draw(st.sampled_from(pg.REQUEST_RESOURCES))
+    elif kind == "principal" and (resource_policy or principal is not None):
+        principal = draw(st.sampled_from(pg.REQUEST_PRINCIPALS))
+    return _readable(Request(action, resource, principal, ctx))
+
+
+def _walk_operators(doc) -> set[str]:
+    """Every condition operator text, element name and variable/escape marker a policy uses."""
+    seen: set[str] = set()
+    stmts = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
+    variables = doc.get("Version") == "2012-10-17"
+    for s in stmts:
+        seen.update(k for k in s if k in ("Action", "NotAction", "Resource", "NotResource", "Principal",
+                                          "NotPrincipal"))
+        texts = [] if "Resource" not in s and "NotResource" not in s else s.get("Resource", s.get("NotResource"))
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        for op, block in s.get("Condition", {}).items():
+            parsed = parse_operator(op)
+            seen.add("base:" + parsed.spec.name)
+            if parsed.qualifier:
+                seen.add("qualifier:" + parsed.qualifier)
+            if parsed.if_exists:
+                seen.add("IfExists")
+            for values in block.values():
+                texts += [v for v in (values if isinstance(values, list) else [values]) if isinstance(v, str)]
+        for text in texts:
+            for part in parse_template(text, variables):
+                seen.add("variable" if isinstance(part, Var) else "escape" if isinstance(part, Literal) else "")
+    return seen
+
+
+# ---------------------------------------------------------------------------------------- test 1
+
+def check_policy(case, data, stats: Counter[str], seen: set[str]) -> None:
+    """Check one random policy against random requests and requests near the engine's witness."""
+    note(f"policy:\n{case.text}")
+    policy = parse_policy(case.text)
+    seen.update(_walk_operators(json.loads(case.text)))
+    stats["policies"] += 1
+
+    # A fresh question, before any pin: its witness is one of the requests checked below.
+    q0 = Question(multivalued=pg.multivalued)
+    witness = q0.find(q0.compile(policy).allows)
+    if witness is not None:
+        assert is_allowed(policy, witness), "the engine's witness is not allowed:" + _describe(case.text, witness)
+        stats["witnesses"] += 1
+
+    reqs = data.draw(st.lists(pg.requests(case.resource_policy), min_size=REQUESTS_PER_POLICY,
+                              max_size=REQUESTS_PER_POLICY), label="random requests")
+    if witness is not None:
+        reqs += data.draw(st.lists(_near(witness, case.resource_policy), min_size=3, max_size=3),
+                          label="requests near the witness")
+        reqs.append(_readable(witness))
+
+    q = Question(multivalued=pg.multivalued)
+    cp = q.compile(policy)
+    pins = [q.pin(r) for r in reqs]  # every pin before the first find()
+    t = q.t
+    decisions = []
+    for r, pin in zip(reqs, pins, strict=False):
+        note(f"request: {json.dumps(r.as_dict())}")
+        decision = evaluate([policy], r)
+        decisions.append(decision)
+        found = q.find(t.and_(cp.allows, pin))
+        assert (found is not None) == (decision is Decision.ALLOW), (
+            f"engine says allowed={found is not None}, evaluator says {decision.value}" + _describe(case.text, r))
+        if found is not None:
+            assert is_allowed(policy, found), "pinned witness does not replay:" + _describe(case.text, found)
+        denied = q.find(t.and_(cp.denies, pin)) is not None
+        assert denied == (decision is Decision.EXPLICIT_DENY), (
+            f"engine says denied={denied}, evaluator says {decision.value}" + _describe(case.text, r))
+        for stmt, term in zip(policy.statements, cp.statements, strict=False):
+            hit = q.find(t.and_(term, pin)) is not None
+            assert hit == statement_matches(stmt, policy, r), (
+                f"statement {stmt.index}: engine says match={hit}" + _describe(case.text, r))
+        stats["pairs"] += 1
+        stats[decision.value] += 1
+
+    after = q.find(cp.allows)  # the same question with every pin registered
+    if after is None:
+        assert witness is None, "the engine found a witness before pinning but none after" + case.text
+        assert Decision.ALLOW not in decisions, "no witness, yet the evaluator allows a request"
+    else:
+        assert is_allowed(policy, after), "the engine's witness is not allowed:" + _describe(case.text, after)
+    allowed = sum(d is Decision.ALLOW for d in decisions)
+    target(float(min(allowed, len(decisions) - allowed)), label="min(allowed, not allowed)")
+
+
+def test_engine_agrees_with_evaluator() -> None:
+    stats: Counter[str] = Counter()
+    seen: set[str] = set()
+
+    @DIFF_SETTINGS
+    @given(case=pg.policies(), data=st.data())
+    def run(case, data) -> None:
+        check_policy(case, data, stats, seen)
+
+    started = time.monotonic()
+    run()
+    print(f"\n[differential] {dict(stats)} in {time.monotonic() - started:.1f}s")
+    assert stats["pairs"] >= MIN_PAIRS, f"only {stats['pairs']} (policy, request) pairs were checked"
+    assert stats["Allow"] >= MIN_PAIRS // 10, f"too few allowed requests to be a meaningful test: {dict(stats)}"
+    assert stats["ExplicitDeny"] >= MIN_PAIRS // 50, f"too few explicit denies: {dict(stats)}"
+    # the run really exercised every construct (coverage of the generated policies, not just the tables)
+    wanted = ({"base:" + name for name in OPERATORS} | {"qualifier:" + q for q in QUALIFIERS}
+              | {"IfExists", "variable", "escape", "NotAction", "NotResource", "NotPrincipal"})
+    assert wanted <= seen, f"never generated: {sorted(wanted - seen)}"
+
+
+# ---------------------------------------------------------------------------------------- test 2
+
+def test_operator_families_are_covered() -> None:
+    texts = pg.all_operator_texts()
+    parsed = [parse_operator(t) for t in texts]
+    assert all(p is not None for p in parsed), [t for t, p in zip(texts, parsed, strict=False) if p is None]
+    assert {p.spec.name for p in parsed} == set(OPERATORS)
+    assert {p.qualifier for p in parsed} == {None, *QUALIFIERS}
+    assert any(p.if_exists for p in parsed) and pg.IF_EXISTS == "IfExists"
+    assert pg.NULL_OP in texts and "Null" in OPERATORS
+    assert set(pg.QUALIFIERS) == set(QUALIFIERS)
+    assert set(pg.ACTION_ELEMENTS) == {"Action", "NotAction"}
+    assert {"Resource", "NotResource", None} <= set(pg.RESOURCE_ELEMENTS)
+    assert set(pg.PRINCIPAL_ELEMENTS) == {"Principal", "NotPrincipal"}
+    assert {"2012-10-17", "2008-10-17"} <= set(pg.VERSIONS)
+
+    # each key is used with one operator family only, and its values are readable by that family
+    for spec in pg.KEYS:
+        families = {OPERATORS[op].family for op in spec.operators}
+        assert len(families) == 1, (spec.name, families)
+        reader = _TYPED_READERS.get(spec.operators[0])
+        if reader is not None:
+            assert all(reader(v) is not None for v in spec.request_values), spec.name
+    assert pg.MULTIVALUED == {"aws:tagkeys", "aws:calledvia"}
+
+    # variables, defaults and escapes are all in the vocabulary (Resource and condition values)
+    values = [v for spec in pg.KEYS for v in spec.policy_values if isinstance(v, str)] + list(pg.RESOURCES)
+    parts = [p for v in values for p in parse_template(v, True)]
+    assert any(isinstance(p, Var) and p.default is None for p in parts)
+    assert any(isinstance(p, Var) and p.default is not None for p in parts)
+    assert {p.text for p in parts if isinstance(p, Literal)} == {"*", "?", "$"}
+    assert any(isinstance(p, Var) for v in pg.RESOURCES for p in parse_template(v, True))
+    assert any(not isinstance(v, str) for spec in pg.KEYS for v in spec.policy_values)  # JSON numbers/bools
+
+    # every operator spelling on every key it is used with parses, compiles and evaluates
+    q = Question(multivalued=pg.multivalued)
+    count = 0
+    for spec in pg.KEYS:
+        for op in sorted({t for t in texts if parse_operator(t).spec.name in spec.operators} | {"Null"}):
+            value = "true" if op == "Null" else spec.policy_values[0]
+            doc = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*",
+                                                          "Condition": {op: {spec.name: value}}}}
+            policy = parse_policy(json.dumps(doc))
+            assert policy.statements[0].conditions[0].operator.text == op
+            q.compile(policy)
+            is_allowed(policy, Request.of("s3:GetObject", "arn:aws:s3:::b"))
+            count += 1
+    assert count == sum(len([t for t in texts if parse_operator(t).spec.name in s.operators]) + 1 for s in pg.KEYS)
+
+
+# ---------------------------------------------------------------------------------------- test 3
+
+SMALL_ACTIONS = ("s3:GetObject", "s3:PutObject", "ec2:DescribeInstances", "s3:*", "s3:Get*", "*", "ec2:*",
+                 "s3:?utObject")
+SMALL_RESOURCES = ("*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/x", "arn:aws:s3:::c", "arn:aws:s3:::b/${aws:username}",
+                   "arn:aws:ec2:*:*:instance/*")
+DOMAIN_ACTIONS = ("s3:GetObject", "s3:PutObject", "ec2:DescribeInstances", "s3:ListBucket")
+DOMAIN_RESOURCES = ("arn:aws:s3:::b/x", "arn:aws:s3:::b/alice", "arn:aws:s3:::c",
+                    "arn:aws:ec2:us-east-1:111122223333:instance/i-1")
+SMALL_KEYS = (
+    pg.KeySpec("aws:username", ("StringEquals", "StringNotEquals", "StringLike", "StringNotLike"),
+               ("alice", "b*", "x"), ("alice", "bob")),
+    pg.KeySpec("aws:SourceIp", pg.IP_OPS, ("10.0.0.0/8", "192.168.0.1"), ("10.1.2.3", "8.8.8.8")),
+    pg.KeySpec("aws:TagKeys", ("StringEquals", "StringLike", "StringNotEquals"), ("env", "t*"),
+               ("env", "team"), multivalued=True),
+    pg.KeySpec("s3:max-keys", ("NumericLessThan", "NumericGreaterThanEquals", "NumericEquals"), ("5", "10"),
+               ("5", "50")),
+)
+
+
+def _domain_values(spec) -> list[tuple[str, ...] | None]:
+    """The values a key takes in the brute-force domain; None is "absent"."""
+    if spec.multivalued:
+        subsets = [c for n in range(len(spec.request_values) + 1)
+                   for c in itertools.combinations(spec.request_values, n)]
+        return [None, *subsets]
+    return [None, *((v,) for v in spec.request_values)]
+
+
+def _domain(keys) -> list[Request]:
+    out = []
+    for action, resource in itertools.product(DOMAIN_ACTIONS, DOMAIN_RESOURCES):
+        for combo in itertools.product(*(_domain_values(k) for k in keys)):
+            ctx = {k.name.lower(): v for k, v in zip(keys, combo, strict=False) if v is not None}
+            out.append(Request(action, resource, None, ctx))
+    return out
+
+
+@st.composite
+def _policy_pair(draw):
+    keys = tuple(draw(st.lists(st.sampled_from(SMALL_KEYS), min_size=1, max_size=2, unique_by=lambda k: k.name)))
+    vocab = dict(actions=SMALL_ACTIONS, resources=SMALL_RESOURCES, keys=keys,
+                 resource_elements=("Resource", "NotResource"))
+    new = draw(pg.policies(resource_policy=False, max_statements=3, **vocab))
+    existing = draw(st.one_of(pg.policies(resource_policy=False, max_statements=3, **vocab),
+                              st.just(new)))  # sometimes identical: must PASS
+    return keys, new.text, existing.text
+
+
+def test_no_new_access_matches_brute_force() -> None:
+    stats: Counter[str] = Counter()
+
+    @settings(max_examples=220, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(pair=_policy_pair())
+    def run(pair) -> None:
+        keys, new_text, existing_text = pair
+        note(f"new:\n{new_text}\nexisting:\n{existing_text}")
+        new, existing = parse_policy(new_text), parse_policy(existing_text)
+        gained = [r for r in _domain(keys) if is_allowed(new, r) and not is_allowed(existing, r)]
+        result = check_no_new_access(new_text, existing_text, "IDENTITY_POLICY")
+        stats[result.result] += 1
+        if gained:
+            assert result.result == "FAIL", f"brute force finds new access, check says PASS: {gained[0].as_dict()}"
+        if result.result == "PASS":
+            assert not gained
+        else:
+            assert result.result == "FAIL" and result.example is not None
+            ex = result.example
+            assert is_allowed(new, ex) and not is_allowed(existing, ex), f"example does not replay: {ex.as_dict()}"
+            assert result.reasons, "a FAIL names the statements that grant the new access"
+            stats["FAIL, also found by brute force" if gained else "FAIL, only outside the finite domain"] += 1
+        if new_text == existing_text:
+            assert result.result == "PASS"
+            stats["identical"] += 1
+
+    started = time.monotonic()
+    run()
+    print(f"\n[no-new-access] {dict(stats)} in {time.monotonic() - started:.1f}s")
+    assert stats["PASS"] + stats["FAIL"] >= 200
+    assert stats["PASS"] >= 20 and stats["FAIL, also found by brute force"] >= 20, dict(stats)
