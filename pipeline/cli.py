@@ -85,7 +85,7 @@ def _run_check(fmt: Format, fn, *args) -> None:
 def no_new_access(
     new: str = typer.Argument(..., help="The new policy (path, or - for stdin)."),
     existing: str = typer.Argument(..., help="The existing policy to compare against."),
-    policy_type: PolicyType = typer.Option(..., "--policy-type"),
+    policy_type: PolicyType = typer.Option(..., "--policy-type", case_sensitive=False),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """PASS when NEW grants no access that EXISTING does not."""
@@ -97,7 +97,7 @@ def no_new_access(
 @check_app.command("access-not-granted")
 def access_not_granted(
     policy: str = typer.Argument(..., help="The policy (path, or - for stdin)."),
-    policy_type: PolicyType = typer.Option(..., "--policy-type"),
+    policy_type: PolicyType = typer.Option(..., "--policy-type", case_sensitive=False),
     action: list[str] = typer.Option([], "--action", help="An action that must not be granted."),
     resource: list[str] = typer.Option([], "--resource", help="A resource ARN that must not be reachable."),
     fmt: Format = typer.Option(Format.text, "--format"),

@@ -50,6 +50,7 @@ class CheckResult:
                      "reasons": [r.as_dict() for r in self.reasons]}
         if self.example is not None:
             out["example"] = self.example.as_dict()
+        out.update(self.extra)
         return out
 
 
@@ -88,8 +89,9 @@ def _replay(example: Request, must_allow: Sequence[Policy], must_not_allow: Sequ
 
 
 def _statement_reasons(q: Question, compiled: CompiledPolicy, rest: Term, text: str,
-                       example: Request | None = None) -> tuple[Reason, ...]:
-    """The Allow statements that on their own grant some of the access `rest` describes."""
+                       example: Request | None = None) -> tuple[tuple[Reason, ...], bool]:
+    """The Allow statements that on their own grant some of the access `rest` describes, and whether
+    every statement was decided within the time budget (huge policies may leave some undecided)."""
     policy = compiled.policy
     allows = [(s, term) for s, term in zip(policy.statements, compiled.statements, strict=True)
               if s.effect == "Allow"]
@@ -98,7 +100,9 @@ def _statement_reasons(q: Question, compiled: CompiledPolicy, rest: Term, text: 
     granted = {s.index for s, _ in allows} - {s.index for s, _ in open_}
     verdicts = q.exists_each(q.t.and_(q.t.not_(compiled.denies), rest), [term for _, term in open_])
     granted |= {s.index for (s, _), hit in zip(open_, verdicts, strict=True) if hit}
-    return tuple(Reason(text.format(index=s.index), s.index, s.sid) for s, _ in allows if s.index in granted)
+    complete = all(v is not None for v in verdicts)
+    reasons = tuple(Reason(text.format(index=s.index), s.index, s.sid) for s, _ in allows if s.index in granted)
+    return reasons, complete
 
 
 def check_no_new_access(new_text: str, existing_text: str, policy_type: str) -> CheckResult:
@@ -111,10 +115,10 @@ def check_no_new_access(new_text: str, existing_text: str, policy_type: str) -> 
     if example is None:
         return CheckResult("PASS", "The new policy grants no access that the existing policy does not grant.")
     example = _replay(example, [new], [existing])
-    reasons = _statement_reasons(q, cnew, gained, "Statement {index} of the new policy grants access "
-                                                  "that the existing policy does not.", example)
+    reasons, complete = _statement_reasons(q, cnew, gained, "Statement {index} of the new policy grants "
+                                           "access that the existing policy does not.", example)
     return CheckResult("FAIL", "The new policy grants access that the existing policy does not grant.",
-                       reasons, example)
+                       reasons, example, _completeness(complete))
 
 
 def validate_access(actions: Sequence[str], resources: Sequence[str]) -> None:
@@ -150,6 +154,11 @@ def check_access_not_granted(policy_text: str, policy_type: str, actions: Sequen
     if example is None:
         return CheckResult("PASS", "The policy grants none of the listed access.")
     example = _replay(example, [policy], [])
-    reasons = _statement_reasons(q, compiled, access, "Statement {index} grants some of the listed access.",
-                                 example)
-    return CheckResult("FAIL", "The policy grants some of the listed access.", reasons, example)
+    reasons, complete = _statement_reasons(q, compiled, access,
+                                           "Statement {index} grants some of the listed access.", example)
+    return CheckResult("FAIL", "The policy grants some of the listed access.", reasons, example,
+                       _completeness(complete))
+
+
+def _completeness(complete: bool) -> dict:
+    return {} if complete else {"reasonsComplete": False}

@@ -8,6 +8,7 @@ UndecidedError, never returns "no".
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 
 import z3
@@ -105,32 +106,27 @@ class Question:
         """Whether some request satisfies `goal` (no witness is built)."""
         return self._solve(goal, witness=False) is not None
 
-    def exists_each(self, base: Term, candidates: list[Term]) -> list[bool]:
-        """For each candidate, whether some request satisfies `base` and it: one incremental solver
-        session, and every model found also settles the other candidates it happens to satisfy."""
+    def exists_each(self, base: Term, candidates: list[Term], budget_s: float = 5.0) -> list[bool | None]:
+        """For each candidate, whether some request satisfies `base` and it, in one incremental solver
+        session. Candidates not reached within `budget_s` seconds are None (not decided)."""
         solver, enc = self._prepare()
         found: list[bool | None] = [None] * len(candidates)
-        encoded = [enc.encode(c) for c in candidates]
+        deadline = time.monotonic() + budget_s
         solver.push()
         try:
             solver.add(enc.encode(base))
-            for i, formula in enumerate(encoded):
-                if found[i] is not None:
-                    continue
+            for i, term in enumerate(candidates):
+                if time.monotonic() > deadline:
+                    break
                 guard = z3.Bool(f"__candidate{i}", enc.ctx)
-                solver.add(z3.Implies(guard, formula))
+                solver.add(z3.Implies(guard, enc.encode(term)))
                 verdict = solver.check(guard)
                 if verdict == z3.unknown:
                     raise UndecidedError(f"solver gave no answer: {solver.reason_unknown()}")
                 found[i] = verdict == z3.sat
-                if found[i]:
-                    model = solver.model()
-                    for j in range(i + 1, len(encoded)):
-                        if found[j] is None and z3.is_true(model.eval(encoded[j], model_completion=True)):
-                            found[j] = True
         finally:
             solver.pop()
-        return [bool(f) for f in found]
+        return found
 
     def _solve(self, goal: Term, witness: bool):
         solver, enc = self._prepare()
