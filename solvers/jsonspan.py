@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from solvers.errors import PolicyError
@@ -30,10 +30,33 @@ class Position:
         return {"line": self.line, "column": self.column, "offset": self.offset}
 
 
+class LineIndex:
+    """Where each line of a document starts, to turn offsets into (line, column) on demand."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def position(self, offset: int) -> Position:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return Position(line + 1, offset - self.starts[line], offset)
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
-    start: Position
-    end: Position
+    """A token's place: offsets are stored, lines and columns computed when asked (most never are)."""
+    start_offset: int
+    end_offset: int
+    lines: LineIndex = field(compare=False, repr=False, hash=False)
+
+    @property
+    def start(self) -> Position:
+        return self.lines.position(self.start_offset)
+
+    @property
+    def end(self) -> Position:
+        return self.lines.position(self.end_offset)
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {"start": self.start.as_dict(), "end": self.end.as_dict()}
@@ -98,14 +121,13 @@ def kind_name(node: Node) -> str:
 class _Parser:
     def __init__(self, text: str):
         self.text = text
-        self.line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        self.lines = LineIndex(text)
 
-    def pos(self, offset: int) -> Position:
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        return Position(line + 1, offset - self.line_starts[line], offset)
+    def span(self, start: int, end: int) -> Span:
+        return Span(start, end, self.lines)
 
     def fail(self, message: str, offset: int) -> PolicyError:
-        p = self.pos(offset)
+        p = self.lines.position(offset)
         return PolicyError(f"policy is not valid JSON: {message}", line=p.line, column=p.column)
 
     def skip(self, i: int) -> int:
@@ -126,10 +148,10 @@ class _Parser:
             return self.string(i)
         m = _NUMBER.match(text, i)
         if m:
-            return JNumber(m.group(), Span(self.pos(i), self.pos(m.end()))), m.end()
+            return JNumber(m.group(), self.span(i, m.end())), m.end()
         for word, val in _LITERALS.items():
             if text.startswith(word, i):
-                span = Span(self.pos(i), self.pos(i + len(word)))
+                span = self.span(i, i + len(word))
                 return (JNull(span) if val is None else JBool(val, span)), i + len(word)
         raise self.fail(f"unexpected character {c!r}", i)
 
@@ -139,7 +161,7 @@ class _Parser:
             raise self.fail("unterminated or malformed string", i)
         raw = m.group()
         value = json.loads(raw) if "\\" in raw else raw[1:-1]
-        return JString(value, Span(self.pos(i), self.pos(m.end()))), m.end()
+        return JString(value, self.span(i, m.end())), m.end()
 
     def _check_depth(self, depth: int, i: int) -> None:
         if depth > MAX_DEPTH:
@@ -150,7 +172,7 @@ class _Parser:
         text, pairs = self.text, []
         i = self.skip(start + 1)
         if i < len(text) and text[i] == "}":
-            return JObject((), Span(self.pos(start), self.pos(i + 1))), i + 1
+            return JObject((), self.span(start, i + 1)), i + 1
         while True:
             i = self.skip(i)
             if i >= len(text) or text[i] != '"':
@@ -166,7 +188,7 @@ class _Parser:
                 i += 1
                 continue
             if i < len(text) and text[i] == "}":
-                return JObject(tuple(pairs), Span(self.pos(start), self.pos(i + 1))), i + 1
+                return JObject(tuple(pairs), self.span(start, i + 1)), i + 1
             raise self.fail("expected ',' or '}' in an object", i)
 
     def arr(self, start: int, depth: int) -> tuple[JArray, int]:
@@ -174,7 +196,7 @@ class _Parser:
         text, items = self.text, []
         i = self.skip(start + 1)
         if i < len(text) and text[i] == "]":
-            return JArray((), Span(self.pos(start), self.pos(i + 1))), i + 1
+            return JArray((), self.span(start, i + 1)), i + 1
         while True:
             val, i = self.value(i, depth)
             items.append(val)
@@ -183,7 +205,7 @@ class _Parser:
                 i += 1
                 continue
             if i < len(text) and text[i] == "]":
-                return JArray(tuple(items), Span(self.pos(start), self.pos(i + 1))), i + 1
+                return JArray(tuple(items), self.span(start, i + 1)), i + 1
             raise self.fail("expected ',' or ']' in an array", i)
 
 

@@ -80,6 +80,10 @@ class Space:
                                ignore_case=test is Test.EQUALS_IGNORE_CASE)
         for tok in pat:
             if isinstance(tok, VarTok):
+                if test is Test.EQUALS_IGNORE_CASE:
+                    # Z3 cannot fold the case of a string it has to choose; say so rather than guess
+                    raise UndecidedError(f"case-insensitive comparison with the policy variable "
+                                         f"${{{tok.key}}} is beyond the symbolic engine")
                 self.variable(tok.key)
         return dim.register(pat)
 

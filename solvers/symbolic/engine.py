@@ -7,6 +7,7 @@ UndecidedError, never returns "no".
 """
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ def _exact(family: Family, text: str):
     return value
 
 
+MAX_NICER_CANDIDATES = 200  # a readable witness is nice, not worth more than a few milliseconds
 DEFAULT_TIMEOUT_MS = int(os.environ.get("TRUSTMAP_SOLVER_TIMEOUT_MS", "10000"))
 
 
@@ -148,7 +150,7 @@ class Question:
         if dim.string_mode:
             return witness
         want = [matches(p, witness) for p in dim.patterns]
-        for cand in candidates:
+        for cand in itertools.islice(candidates, MAX_NICER_CANDIDATES):
             folded = ascii_lower(cand)
             if any(matches(u, folded) for u in dim.universe) and \
                     [matches(p, folded) for p in dim.patterns] == want:

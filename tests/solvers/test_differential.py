@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -173,7 +174,7 @@ def check_policy(case, data, stats: Counter[str], seen: set[str]) -> None:
     pins = [q.pin(r) for r in reqs]  # every pin before the first find()
     t = q.t
     decisions = []
-    for r, pin in zip(reqs, pins):
+    for r, pin in zip(reqs, pins, strict=True):
         note(f"request: {json.dumps(r.as_dict())}")
         decision = evaluate([policy], r)
         try:
@@ -189,7 +190,7 @@ def check_policy(case, data, stats: Counter[str], seen: set[str]) -> None:
             _replays(policy, found, stats, case.text, "the pinned witness")
         assert denied == (decision is Decision.EXPLICIT_DENY), (
             f"engine says denied={denied}, evaluator says {decision.value}" + _describe(case.text, r))
-        for stmt, hit in zip(policy.statements, matched):
+        for stmt, hit in zip(policy.statements, matched, strict=True):
             assert hit == statement_matches(stmt, policy, r), (
                 f"statement {stmt.index}: engine says match={hit}" + _describe(case.text, r))
         decisions.append(decision)
@@ -248,7 +249,7 @@ def test_operator_families_are_covered() -> None:
         reader = _TYPED_READERS.get(spec.operators[0])
         if reader is not None:
             assert all(reader(v) is not None for v in spec.request_values), spec.name
-    assert pg.MULTIVALUED == {"aws:tagkeys", "aws:calledvia"}
+    assert pg.MULTIVALUED == {"aws:tagkeys", "aws:calledvia", "test:numbers"}
 
     # variables, defaults and escapes are all in the vocabulary (Resource and condition values)
     values = [v for spec in pg.KEYS for v in spec.policy_values if isinstance(v, str)] + list(pg.RESOURCES)
@@ -259,20 +260,42 @@ def test_operator_families_are_covered() -> None:
     assert any(isinstance(p, Var) for v in pg.RESOURCES for p in parse_template(v, True))
     assert any(not isinstance(v, str) for spec in pg.KEYS for v in spec.policy_values)  # JSON numbers/bools
 
-    # every operator spelling on every key it is used with parses, compiles and evaluates
-    q = Question(multivalued=pg.multivalued)
-    count = 0
+    # Every operator spelling, on every key it is used with, parses, compiles, and the engine agrees
+    # with the evaluator on every request value of that key (absent included): a deterministic sweep
+    # that does not depend on what the random run happened to draw.
+    pairs = 0
     for spec in pg.KEYS:
-        for op in sorted({t for t in texts if parse_operator(t).spec.name in spec.operators} | {"Null"}):
-            value = "true" if op == "Null" else spec.policy_values[0]
-            doc = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*",
-                                                          "Condition": {op: {spec.name: value}}}}
-            policy = parse_policy(json.dumps(doc))
-            assert policy.statements[0].conditions[0].operator.text == op
-            q.compile(policy)
-            is_allowed(policy, Request.of("s3:GetObject", "arn:aws:s3:::b"))
-            count += 1
-    assert count == sum(len([t for t in texts if parse_operator(t).spec.name in s.operators]) + 1 for s in pg.KEYS)
+        spellings = [t for t in texts if parse_operator(t).spec.name in spec.operators] + ["Null"]
+        assert len(spellings) == len(spec.operators) * 6 + 1
+        for op in spellings:
+            for value in ((["true"], ["false"]) if op == "Null" else (spec.policy_values[:1], spec.policy_values[1:3])):
+                doc = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*",
+                                                              "Condition": {op: {spec.name: value}}}}
+                policy = parse_policy(json.dumps(doc))
+                assert policy.statements[0].conditions[0].operator.text == op
+                pairs += _sweep(policy, spec)
+    assert pairs >= 5_000, pairs
+
+
+def _sweep(policy, spec) -> int:
+    """Engine and evaluator agree on one policy for every value of one key (absent, empty, 1-2 values)."""
+    key = spec.name.lower()
+    contexts: list[dict] = [{}]
+    if spec.multivalued:
+        contexts += [{key: ()}] + [{key: (v,)} for v in spec.request_values]
+        contexts += [{key: pair} for pair in itertools.combinations(spec.request_values, 2)]
+    else:
+        contexts += [{key: (v,)} for v in spec.request_values]
+    reqs = [Request("s3:GetObject", "arn:aws:s3:::b", None, ctx) for ctx in contexts]
+    q = Question(multivalued=pg.multivalued)
+    cp = q.compile(policy)
+    pins = [q.pin(r) for r in reqs]
+    for r, pin in zip(reqs, pins, strict=True):
+        engine = q.find(q.t.and_(cp.allows, pin)) is not None
+        assert engine == is_allowed(policy, r), f"engine says allowed={engine}" + _describe(policy.text, r)
+    witness = q.find(cp.allows)
+    assert witness is None or is_allowed(policy, witness), "witness does not replay" + _describe(policy.text, witness)
+    return len(reqs)
 
 
 # ---------------------------------------------------------------------------------------- test 3
@@ -319,8 +342,8 @@ def _policy_pair(draw):
     vocab = dict(actions=SMALL_ACTIONS, resources=SMALL_RESOURCES, keys=keys,
                  resource_elements=("Resource", "NotResource"))
     new = draw(pg.policies(resource_policy=False, max_statements=3, **vocab))
-    existing = draw(st.one_of(pg.policies(resource_policy=False, max_statements=3, **vocab),
-                              st.just(new)))  # sometimes identical: must PASS
+    existing = new if draw(st.integers(0, 7)) == 0 else \
+        draw(pg.policies(resource_policy=False, max_statements=3, **vocab))  # identical: must PASS
     return keys, new.text, existing.text
 
 
@@ -356,3 +379,71 @@ def test_no_new_access_matches_brute_force() -> None:
     print(f"\n[no-new-access] {dict(stats)} in {time.monotonic() - started:.1f}s")
     assert stats["PASS"] + stats["FAIL"] >= 200
     assert stats["PASS"] >= 20 and stats["FAIL, also found by brute force"] >= 20, dict(stats)
+
+
+# ---------------------------------------------------------------------------------------- known bugs
+# Engine bugs the differential tests found. Each is a strict xfail: when the engine is fixed the test
+# XPASSes and fails the run, and then the xfail marker and the matching workaround in the random
+# tests (named in each reason) must be removed.
+
+IGNORE_CASE_VARIABLE = {"Version": "2012-10-17", "Statement": {
+    "Effect": "Allow", "Action": "*", "Resource": "*",
+    "Condition": {"StringEqualsIgnoreCase": {"aws:username": "${aws:PrincipalTag/team}"}}}}
+IGNORE_CASE_REQUEST = Request.of("s3:GetObject", "arn:aws:s3:::b", None,
+                                 {"aws:username": "Alice", "aws:PrincipalTag/team": "alice"})
+ESCAPED_WITNESS = {"Version": "2012-10-17", "Statement": {
+    "Effect": "Allow", "Action": "*", "Resource": "*",
+    "Condition": {"StringLike": {"aws:username": "?", "s3:prefix": "${aws:username}"}}}}
+BACKSLASH_U_NEW = {"Version": "2012-10-17", "Statement": {
+    "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::\\u{41}${aws:username}"}}
+BACKSLASH_U_EXISTING = {"Version": "2012-10-17", "Statement": {
+    "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::A${aws:username}"}}
+BACKSLASH_U_REQUEST = Request.of("s3:GetObject", "arn:aws:s3:::\\u{41}bob", None, {"aws:username": "bob"})
+
+
+def _engine_allows(doc: dict, request: Request) -> bool:
+    policy = parse_policy(json.dumps(doc))
+    q = Question(multivalued=pg.multivalued)
+    cp = q.compile(policy)
+    pin = q.pin(request)
+    return q.find(q.t.and_(cp.allows, pin)) is not None
+
+
+def test_known_bug_reproducers_evaluator_side() -> None:
+    """What the evaluator (the reference) says about each reproducer below; these must keep passing."""
+    assert is_allowed(parse_policy(json.dumps(IGNORE_CASE_VARIABLE)), IGNORE_CASE_REQUEST)
+    assert not is_allowed(parse_policy(json.dumps(ESCAPED_WITNESS)),
+                          Request.of("s3:GetObject", "arn:aws:s3:::b", None,
+                                     {"aws:username": "\\u{0}", "s3:prefix": "\\u{0}"}))
+    assert is_allowed(parse_policy(json.dumps(ESCAPED_WITNESS)),
+                      Request.of("s3:GetObject", "arn:aws:s3:::b", None, {"aws:username": "a", "s3:prefix": "a"}))
+    assert is_allowed(parse_policy(json.dumps(BACKSLASH_U_NEW)), BACKSLASH_U_REQUEST)
+    assert not is_allowed(parse_policy(json.dumps(BACKSLASH_U_EXISTING)), BACKSLASH_U_REQUEST)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "KNOWN ENGINE BUG: StringEqualsIgnoreCase/StringNotEqualsIgnoreCase compare a policy variable's value "
+    "case-sensitively (the VarTok becomes an exact z3.Re(value)); workaround in the random tests: "
+    "policygen.KNOWN_BUG_OPERATORS_WITHOUT_VARIABLES"))
+def test_known_bug_ignore_case_variable() -> None:
+    assert _engine_allows(IGNORE_CASE_VARIABLE, IGNORE_CASE_REQUEST)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "KNOWN ENGINE BUG: string-mode witnesses are read with z3's as_string(), which returns escapes such as "
+    "'\\u{0}' instead of the character, so the witness does not replay (checks then raise UndecidedError "
+    "'internal disagreement'); workaround in the random tests: _escaped()"))
+def test_known_bug_string_witness_escapes() -> None:
+    policy = parse_policy(json.dumps(ESCAPED_WITNESS))
+    q = Question(multivalued=pg.multivalued)
+    witness = q.find(q.compile(policy).allows)
+    assert witness is not None and is_allowed(policy, witness), witness
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "KNOWN ENGINE BUG: in string mode z3.StringVal reads '\\u{41}' in policy or request text as the escape "
+    "for 'A', so a policy naming the literal text \\u{41} is confused with one naming A: a wrong PASS; "
+    "workaround in the random tests: no backslashes in the vocabulary, _escaped() requests not pinned"))
+def test_known_bug_backslash_u_text_in_string_mode() -> None:
+    result = check_no_new_access(json.dumps(BACKSLASH_U_NEW), json.dumps(BACKSLASH_U_EXISTING), "IDENTITY_POLICY")
+    assert result.result == "FAIL"
