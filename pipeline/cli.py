@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 
 import typer
 from typer._click import exceptions as click_errors  # typer ships its own click
@@ -25,12 +25,12 @@ app.add_typer(check_app, name="check")
 MAX_INPUT_CHARS = 1 << 21  # read at most this much of a policy file; the model rejects large ones
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     json = "json"
     text = "text"
 
 
-class PolicyType(str, Enum):
+class PolicyType(StrEnum):
     IDENTITY_POLICY = "IDENTITY_POLICY"
     RESOURCE_POLICY = "RESOURCE_POLICY"
 

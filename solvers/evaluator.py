@@ -16,7 +16,7 @@ from functools import lru_cache
 from solvers.operators import Family, Test
 from solvers.policy import Condition, Policy, PrincipalList, Statement, ValueList
 from solvers.values import parse_cidr, parse_date, parse_ip, parse_number
-from solvers.variables import Glob, Template, parse_template, substitute, template_vars
+from solvers.variables import Glob, Template, Var, parse_template, substitute, template_vars
 
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 
@@ -79,7 +79,7 @@ def _glob_regex(template: Template, arn_fields: bool) -> str:
                 else:
                     out.append(re.escape(ch))
                     colons += ch == ":"
-        else:
+        elif not isinstance(part, Var):  # variables are substituted before matching
             out.append(re.escape(part.text))
     return "".join(out)
 
@@ -142,7 +142,8 @@ def _simulate(steps: tuple[tuple[str, str], ...], text: str) -> bool:
 
 
 def _literal_text(template: Template) -> str:
-    return "".join(p.text for p in template)  # type: ignore[union-attr]
+    """The text of a template whose variables have all been substituted."""
+    return "".join(p.text for p in template if not isinstance(p, Var))  # substituted before use
 
 
 # ---------------------------------------------------------------------------- elements

@@ -13,7 +13,6 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 from solvers.errors import PolicyError
 
@@ -105,7 +104,7 @@ class JObject:
         return found
 
 
-Node = Union[JString, JNumber, JBool, JNull, JArray, JObject]
+Node = JString | JNumber | JBool | JNull | JArray | JObject
 
 _WS = re.compile(r"[ \t\r\n]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")

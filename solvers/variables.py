@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_.:/\-]+)\s*(?:,\s*'([^']*)'\s*)?$")
@@ -31,7 +30,7 @@ class Var:
     default: str | None
 
 
-Part = Union[Glob, Literal, Var]
+Part = Glob | Literal | Var
 Template = tuple[Part, ...]
 
 

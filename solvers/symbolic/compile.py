@@ -106,8 +106,8 @@ class CompiledPolicy:
 def compile_policy(policy: Policy, space: Space) -> CompiledPolicy:
     stmts = tuple(compile_statement(s, policy, space) for s in policy.statements)
     t = space.t
-    denies = t.or_(*(m for s, m in zip(policy.statements, stmts) if s.effect == "Deny"))
-    allows = t.and_(t.or_(*(m for s, m in zip(policy.statements, stmts) if s.effect == "Allow")),
+    denies = t.or_(*(m for s, m in zip(policy.statements, stmts, strict=True) if s.effect == "Deny"))
+    allows = t.and_(t.or_(*(m for s, m in zip(policy.statements, stmts, strict=True) if s.effect == "Allow")),
                     t.not_(denies))
     return CompiledPolicy(policy, stmts, allows, denies)
 
@@ -119,7 +119,7 @@ def compile_statement(stmt: Statement, policy: Policy, space: Space) -> Term:
     if stmt.principal is not None:
         space.uses_principal = True
         pids = [space.principal_pattern(v) for v in stmt.principal.values]
-        hit = TRUE if None in pids else t.some(PRINCIPAL, pids)  # type: ignore[arg-type]
+        hit = TRUE if None in pids else t.some(PRINCIPAL, [p for p in pids if p is not None])
         parts.append(t.not_(hit) if stmt.principal.negated else hit)
     if any(v.text == "*" for v in stmt.action.values):
         hit = TRUE
@@ -129,15 +129,15 @@ def compile_statement(stmt: Statement, policy: Policy, space: Space) -> Term:
     if stmt.resource is not None:
         variables = policy.supports_variables
         rdim = space.dims[RESOURCE]
-        pids = []
+        rpids = []
         hit = FALSE
         for v in stmt.resource.values:
             needed_vars |= _required_vars(v.text, variables)
             if v.text == "*":
                 hit = TRUE
-            pids.append(space.string_pattern(rdim, v.text, Test.ARN_LIKE, variables))
+            rpids.append(space.string_pattern(rdim, v.text, Test.ARN_LIKE, variables))
         if hit != TRUE:
-            hit = t.some(RESOURCE, pids)
+            hit = t.some(RESOURCE, rpids)
         parts.append(t.not_(hit) if stmt.resource.negated else hit)
     for cond in stmt.conditions:
         if cond.operator.spec.family is Family.STRING:

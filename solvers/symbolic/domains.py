@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from solvers.errors import UndecidedError
 from solvers.operators import Family, Test
@@ -42,7 +43,7 @@ NOT_A_VALUE = "not-a-value"  # witness of the class of texts a typed operator ca
 class Compare:
     """A typed comparison `value <test> constant`; for IP, `constant` is a closed interval."""
     test: Test
-    constant: object
+    constant: Any  # Fraction (numbers), int (instants), (int, int) (CIDR interval)
 
 
 # A universe is the set of values a dimension ranges over, as a union of patterns.
@@ -53,7 +54,9 @@ _ARN_HEAD = literal("arn:") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,) + lit
 # pattern naming a malformed account such as "$account" matches no real resource.
 ARN_UNIVERSE: tuple[Pattern, ...] = (_ARN_HEAD + literal("::") + (ANY_STAR,),
                                      _ARN_HEAD + literal(":") + (_DIGIT,) * 12 + literal(":") + (ANY_STAR,))
-PRINCIPAL_UNIVERSE: tuple[Pattern, ...] = tuple(literal("AWS|") + p for p in ARN_UNIVERSE) + tuple(
+# Principals are taken as written (AWS validates them when a policy is attached), so their account
+# field is not restricted the way resource ARNs are.
+PRINCIPAL_UNIVERSE: tuple[Pattern, ...] = (literal("AWS|") + (ANY_STAR,),) + tuple(
     literal(kind + "|") + (ANY_STAR,) for kind in ("Service", "Federated", "CanonicalUser"))
 ALL_STRINGS: tuple[Pattern, ...] = ((ANY_STAR,),)
 
@@ -99,22 +102,18 @@ def compare_from_text(family: Family, test: Test, text: str) -> Compare | None:
 
 def holds(c: Compare, point) -> bool:
     if c.test is Test.IN_CIDR:
-        lo, hi = c.constant  # type: ignore[misc]
+        lo, hi = c.constant
         return lo <= point <= hi
     k = c.constant
-    return {Test.EQUALS: point == k, Test.LT: point < k, Test.LE: point <= k,  # type: ignore[operator]
-            Test.GT: point > k, Test.GE: point >= k}[c.test]  # type: ignore[operator]
+    return {Test.EQUALS: point == k, Test.LT: point < k, Test.LE: point <= k,
+            Test.GT: point > k, Test.GE: point >= k}[c.test]
 
 
 def _typed_atoms(compares: list[Compare], points: list, fmt) -> list[Atom]:
+    # text that is no value of the type passes no test: the class of the empty member set
     atoms = [Atom(frozenset(), NOT_A_VALUE)]
-    seen = {frozenset()}
     for point in points:
-        members = frozenset(i for i, c in enumerate(compares) if holds(c, point))
-        # one witness per class is enough; the NOT_A_VALUE class may share members with a number class,
-        # but keep both since they differ for negated operators only through members (equal here)
-        atoms.append(Atom(members, fmt(point)))
-        seen.add(members)
+        atoms.append(Atom(frozenset(i for i, c in enumerate(compares) if holds(c, point)), fmt(point)))
     return _dedupe(atoms)
 
 
@@ -126,13 +125,13 @@ def _dedupe(atoms: list[Atom]) -> list[Atom]:
 
 
 def _number_points(compares: list[Compare]) -> list[Fraction]:
-    ks = sorted({c.constant for c in compares})  # type: ignore[type-var]
+    ks = sorted({c.constant for c in compares})
     if not ks:
         return [Fraction(0)]
     pts = [ks[0] - 1, ks[-1] + 1]
-    for a, b in zip(ks, ks[1:]):
+    for a, b in zip(ks, ks[1:], strict=False):
         pts.append((a + b) / 2)
-    return pts + ks  # type: ignore[return-value]
+    return pts + ks
 
 
 _DATE_MIN = parse_date("0001-01-01T00:00:00Z")
@@ -140,7 +139,7 @@ _DATE_MAX = parse_date("9999-12-31T23:59:59.999999Z")
 
 
 def _date_points(compares: list[Compare]) -> list[int]:
-    ks = sorted({c.constant for c in compares})  # type: ignore[type-var]
+    ks = sorted({c.constant for c in compares})
     if not ks:
         return [0]
     pts = list(ks)
@@ -148,14 +147,14 @@ def _date_points(compares: list[Compare]) -> list[int]:
         pts.append(ks[0] - 1)
     if ks[-1] < _DATE_MAX:
         pts.append(ks[-1] + 1)
-    pts += [a + 1 for a, b in zip(ks, ks[1:]) if b - a >= 2]
-    return pts  # type: ignore[return-value]
+    pts += [a + 1 for a, b in zip(ks, ks[1:], strict=False) if b - a >= 2]
+    return pts
 
 
 def _ip_points(compares: list[Compare]) -> list[int]:
     cuts = {0, IPV6_BASE}
     for c in compares:
-        lo, hi = c.constant  # type: ignore[misc]
+        lo, hi = c.constant
         cuts.add(lo)
         if hi + 1 < IP_LINE_END:
             cuts.add(hi + 1)

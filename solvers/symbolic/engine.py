@@ -34,7 +34,7 @@ def _exact(family: Family, text: str):
     if value is None:
         raise ValueError(f"{text!r} is not a {family.value} value")
     if family is Family.IP:  # a single address, not the network it would widen to
-        return Compare(Test.IN_CIDR, (value.constant[0], value.constant[0]))  # type: ignore[index]
+        return Compare(Test.IN_CIDR, (value.constant[0], value.constant[0]))
     return value
 
 

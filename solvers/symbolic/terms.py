@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +46,7 @@ class Or:
     args: tuple[Term, ...]
 
 
-Term = Union[Const, Present, Some, Not, And, Or]
+Term = Const | Present | Some | Not | And | Or
 TRUE = Const(True)
 FALSE = Const(False)
 

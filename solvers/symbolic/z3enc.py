@@ -14,7 +14,6 @@ from solvers.symbolic.domains import Dim
 from solvers.symbolic.patterns import Atom, Pattern, Tok, VarTok
 from solvers.symbolic.terms import And, Const, Not, Or, Present, Some, Term
 
-
 _SHARED: list[z3.Context] = []
 
 
@@ -23,6 +22,19 @@ def shared_context() -> z3.Context:
     if not _SHARED:
         _SHARED.append(z3.Context())
     return _SHARED[0]
+
+
+def _text(value: str, ctx: z3.Context) -> z3.SeqRef:
+    """A Z3 string literal of exactly `value` (Z3 would read a backslash sequence as an escape)."""
+    return z3.StringVal(value.replace("\\", "\\u{5c}"), ctx)
+
+
+def _read_string(model: z3.ModelRef, var: z3.SeqRef) -> str:
+    """The model's value of a string variable, character by character: `as_string()` writes characters
+    above U+00FF as `\\u{...}` text, which cannot be told apart from the same text written literally."""
+    n = model.eval(z3.Length(var), model_completion=True).as_long()
+    return "".join(chr(model.eval(z3.StrToCode(z3.SubString(var, i, 1)), model_completion=True).as_long())
+                   for i in range(n))
 
 
 def _nary(ctx: z3.Context, make, unit: bool, args: list) -> z3.BoolRef:
@@ -142,11 +154,11 @@ class Encoder:
                 run += next(iter(tok.chars))
                 continue
             if run:
-                parts.append(z3.Re(z3.StringVal(run, c)))
+                parts.append(z3.Re(_text(run, c)))
                 run = ""
             parts.append(self._token(tok))
         if run or not parts:
-            parts.append(z3.Re(z3.StringVal(run, c)))
+            parts.append(z3.Re(_text(run, c)))
         return parts[0] if len(parts) == 1 else z3.Concat(parts)
 
     def _token(self, tok):
@@ -155,13 +167,13 @@ class Encoder:
             dim = "ctx:" + tok.key
             value = self.string[dim]
             if tok.default is not None:
-                value = z3.If(self.is_present(dim), value, z3.StringVal(tok.default, c))
+                value = z3.If(self.is_present(dim), value, _text(tok.default, c))
             return z3.Re(value)
         allchar = z3.AllChar(z3.ReSort(z3.StringSort(c)))
         if not tok.chars:
             one = allchar if tok.negated else z3.Empty(z3.ReSort(z3.StringSort(c)))
         else:
-            listed = [z3.Re(z3.StringVal(ch, c)) for ch in sorted(tok.chars)]
+            listed = [z3.Re(_text(ch, c)) for ch in sorted(tok.chars)]
             alt = listed[0] if len(listed) == 1 else z3.Union(listed)
             one = z3.Intersect(allchar, z3.Complement(alt)) if tok.negated else alt
         return z3.Star(one) if tok.star else one
@@ -176,7 +188,7 @@ class Encoder:
                 out[name] = None
                 continue
             if name in self.string:
-                out[name] = (model.eval(self.string[name], model_completion=True).as_string(),)
+                out[name] = (_read_string(model, self.string[name]),)
             elif name in self.member:
                 atoms = self.atoms[name]
                 out[name] = tuple(atoms[k].witness for k, b in enumerate(self.member[name])
