@@ -19,9 +19,13 @@ from solvers.variables import Glob, Literal, Template, Var
 MAX_STATES = 20_000  # product-automaton states explored per dimension before giving up
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Tok:
-    """Matches one character c with (c in chars) != negated; `star` repeats it zero or more times."""
+    """Matches one character c with (c in chars) != negated; `star` repeats it zero or more times.
+
+    Tokens are interned (module constants and `_char_tok`) and compare by identity, which makes
+    hashing a pattern, done for every cache lookup, a C-level operation.
+    """
     chars: frozenset[str]
     negated: bool = False
     star: bool = False
@@ -52,7 +56,7 @@ def literal(text: str, ignore_case: bool = False) -> Pattern:
     return tuple(_char_tok(c, ignore_case) for c in text)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=None)
 def _char_tok(c: str, ignore_case: bool) -> Tok:
     return Tok(frozenset({c, _flip_ascii(c)}) if ignore_case else frozenset(c))
 
@@ -144,7 +148,7 @@ class _Dfa:
     character takes the single `other[s]` transition. -1 is the dead state.
     """
 
-    __slots__ = ("pattern", "ids", "sets", "accept", "chars", "trans", "other", "start")
+    __slots__ = ("pattern", "ids", "sets", "accept", "chars", "trans", "other", "start", "rows")
 
     def __init__(self, pattern: Pattern):
         self.pattern = pattern
@@ -154,6 +158,7 @@ class _Dfa:
         self.chars: list[frozenset[str]] = []
         self.trans: list[dict[str, int]] = []
         self.other: list[int | None] = []
+        self.rows: list[tuple[dict[str, int], int] | None] = []
         self.start = self._state(_close(pattern, frozenset({0})))
 
     def _state(self, positions: frozenset[int]) -> int:
@@ -172,7 +177,16 @@ class _Dfa:
             self.chars.append(frozenset(chars))
             self.trans.append({})
             self.other.append(None)
+            self.rows.append(None)
         return sid
+
+    def row(self, sid: int) -> tuple[dict[str, int], int]:
+        """Every transition out of `sid`: one per character it tells apart, and the one for the rest."""
+        r = self.rows[sid]
+        if r is None:
+            full = {ch: self.step(sid, ch) for ch in self.chars[sid]}
+            r = self.rows[sid] = (full, self.step(sid, _outside(self.chars[sid])))
+        return r
 
     def step(self, sid: int, ch: str) -> int:
         if ch in self.chars[sid]:
@@ -217,26 +231,34 @@ def partition(patterns: Sequence[Pattern], universe: Sequence[Pattern]) -> list[
 def _partition(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> list[Atom]:
     dfas = [_dfa(p) for p in patterns + universe]
     n_real = len(patterns)
-    start = tuple((pid, d.start) for pid, d in enumerate(dfas) if d.start >= 0)
+    # a product state is a flat tuple (pid, sid, pid, sid, ...) of the live patterns, pids ascending
+    start = tuple(x for pid, d in enumerate(dfas) if d.start >= 0 for x in (pid, d.start))
     seen = {start: ""}
     queue = deque([start])
     atoms: dict[frozenset[int], str] = {}
     while queue:
         state = queue.popleft()
         word = seen[state]
-        accepting = [pid for pid, sid in state if dfas[pid].accept[sid]]
-        if accepting and accepting[-1] >= n_real:  # pids are ascending: universe ids come last
-            atoms.setdefault(frozenset(pid for pid in accepting if pid < n_real), word)
+        rows = []
+        accepting = []
         interesting: set[str] = set()
-        for pid, sid in state:
-            interesting |= dfas[pid].chars[sid]
+        for k in range(0, len(state), 2):
+            pid, sid = state[k], state[k + 1]
+            dfa = dfas[pid]
+            trans, other = dfa.row(sid)
+            rows.append((pid, trans, other))
+            interesting.update(trans)
+            if dfa.accept[sid]:
+                accepting.append(pid)
+        if accepting and accepting[-1] >= n_real:  # universe ids come last
+            atoms.setdefault(frozenset(pid for pid in accepting if pid < n_real), word)
         for ch in sorted(interesting) + [_outside(frozenset(interesting))]:
-            nxt = []
-            for pid, sid in state:
-                moved = dfas[pid].step(sid, ch)
+            nxt: list[int] = []
+            for pid, trans, other in rows:
+                moved = trans.get(ch, other)
                 if moved >= 0:
-                    nxt.append((pid, moved))
-            if not nxt or nxt[-1][0] < n_real:
+                    nxt += (pid, moved)
+            if not nxt or nxt[-2] < n_real:
                 continue  # left the universe for good
             nstate = tuple(nxt)
             if nstate not in seen:

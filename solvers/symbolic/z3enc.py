@@ -52,9 +52,7 @@ class Encoder:
         self.dims = dims
         self.atoms = atoms  # only for atom-mode dimensions
         self.ctx = ctx or shared_context()
-        self._eq: dict[tuple[str, int], z3.BoolRef] = {}
         self.present: dict[str, z3.BoolRef] = {}
-        self.choice: dict[str, z3.ArithRef] = {}
         self.member: dict[str, list[z3.BoolRef]] = {}
         self.string: dict[str, z3.SeqRef] = {}
         self.domain: list[z3.BoolRef] = []
@@ -74,15 +72,18 @@ class Encoder:
             if universe is not None:
                 self.domain.append(z3.InRe(self.string[name], universe))
             return
-        n = len(self.atoms[name])
-        if dim.multivalued:
-            bits = [z3.Bool(f"m{i}_{k}", c) for k in range(n)]
-            self.member[name] = bits
-            self.domain.append(z3.Implies(z3.Not(self.present[name]), z3.And([z3.Not(b) for b in bits])))
+        # one Boolean per class: "some value of the dimension lies in this class"
+        bits = [z3.Bool(f"m{i}_{k}", c) for k in range(len(self.atoms[name]))]
+        self.member[name] = bits
+        some = _nary(c, z3.Z3_mk_or, False, bits)
+        if not dim.multivalued:  # a single value: at most one class, exactly one when present
+            self.domain.append(z3.AtMost(*bits, 1) if len(bits) > 1 else z3.BoolVal(True, c))
+        if not dim.optional:
+            self.domain.append(some)
+        elif dim.multivalued:  # present with no value is allowed; absent means no value at all
+            self.domain.append(z3.Implies(some, self.present[name]))
         else:
-            x = z3.Int(f"x{i}", c)
-            self.choice[name] = x
-            self.domain.append(z3.And(x >= 0, x < n))
+            self.domain.append(self.present[name] == some)
 
     def is_present(self, name: str) -> z3.BoolRef:
         return self.present.get(name, z3.BoolVal(True, self.ctx))
@@ -118,24 +119,7 @@ class Encoder:
             return z3.And(present, inside if term.positive else z3.Not(inside))
         atoms = self.atoms[name]
         chosen = [k for k, a in enumerate(atoms) if bool(a.members & term.pids) == term.positive]
-        if name in self.member:
-            return _nary(c, z3.Z3_mk_or, False, [self.member[name][k] for k in chosen])
-        if not chosen:
-            return z3.BoolVal(False, c)
-        if len(chosen) == len(atoms):
-            return present
-        if len(chosen) * 2 > len(atoms):  # the shorter of "one of these" and "none of those"
-            others = [self._is(name, k) for k in range(len(atoms)) if k not in set(chosen)]
-            inside = z3.Not(_nary(c, z3.Z3_mk_or, False, others))
-        else:
-            inside = _nary(c, z3.Z3_mk_or, False, [self._is(name, k) for k in chosen])
-        return inside if name not in self.present else _nary(c, z3.Z3_mk_and, True, [present, inside])
-
-    def _is(self, name: str, k: int) -> z3.BoolRef:
-        hit = self._eq.get((name, k))
-        if hit is None:
-            hit = self._eq[(name, k)] = self.choice[name] == k
-        return hit
+        return _nary(c, z3.Z3_mk_or, False, [self.member[name][k] for k in chosen])
 
     # ------------------------------------------------------------------ regexes (string mode)
 
@@ -189,11 +173,8 @@ class Encoder:
                 continue
             if name in self.string:
                 out[name] = (_read_string(model, self.string[name]),)
-            elif name in self.member:
+            else:
                 atoms = self.atoms[name]
                 out[name] = tuple(atoms[k].witness for k, b in enumerate(self.member[name])
                                   if z3.is_true(model.eval(b, model_completion=True)))
-            else:
-                k = model.eval(self.choice[name], model_completion=True).as_long()
-                out[name] = (self.atoms[name][k].witness,)
         return out
