@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from solvers.errors import UndecidedError
 from solvers.variables import Glob, Literal, Template, Var
@@ -56,7 +56,7 @@ def literal(text: str, ignore_case: bool = False) -> Pattern:
     return tuple(_char_tok(c, ignore_case) for c in text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _char_tok(c: str, ignore_case: bool) -> Tok:
     return Tok(frozenset({c, _flip_ascii(c)}) if ignore_case else frozenset(c))
 
@@ -245,7 +245,7 @@ def _partition(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> 
         for k in range(0, len(state), 2):
             pid, sid = state[k], state[k + 1]
             dfa = dfas[pid]
-            trans, other = dfa.row(sid)
+            trans, other = dfa.rows[sid] or dfa.row(sid)
             rows.append((pid, trans, other))
             interesting.update(trans)
             if dfa.accept[sid]:

@@ -37,6 +37,12 @@ def _read_string(model: z3.ModelRef, var: z3.SeqRef) -> str:
                    for i in range(n))
 
 
+def _fresh_bools(ctx: z3.Context, base: int, n: int) -> list[z3.BoolRef]:
+    """n Boolean constants named by integers from `base`, through the C API (z3.Bool is slow)."""
+    ref, sort = ctx.ref(), z3.BoolSort(ctx).ast
+    return [z3.BoolRef(z3.Z3_mk_const(ref, z3.Z3_mk_int_symbol(ref, base + k), sort), ctx) for k in range(n)]
+
+
 def _nary(ctx: z3.Context, make, unit: bool, args: list) -> z3.BoolRef:
     """And/Or straight through the C API: z3.And's argument coercion dominates small queries."""
     if not args:
@@ -73,11 +79,12 @@ class Encoder:
                 self.domain.append(z3.InRe(self.string[name], universe))
             return
         # one Boolean per class: "some value of the dimension lies in this class"
-        bits = [z3.Bool(f"m{i}_{k}", c) for k in range(len(self.atoms[name]))]
+        bits = _fresh_bools(c, (i << 20), len(self.atoms[name]))
         self.member[name] = bits
         some = _nary(c, z3.Z3_mk_or, False, bits)
-        if not dim.multivalued:  # a single value: at most one class, exactly one when present
-            self.domain.append(z3.AtMost(*bits, 1) if len(bits) > 1 else z3.BoolVal(True, c))
+        if not dim.multivalued and len(bits) > 1:  # a single value: at most one class
+            arr, n = z3.z3._to_ast_array(bits)
+            self.domain.append(z3.BoolRef(z3.Z3_mk_atmost(c.ref(), n, arr, 1), c))
         if not dim.optional:
             self.domain.append(some)
         elif dim.multivalued:  # present with no value is allowed; absent means no value at all
