@@ -21,7 +21,7 @@ from solvers.symbolic.domains import (
     check_family,
     compare_from_text,
 )
-from solvers.symbolic.patterns import ANY_STAR, FIELD_STAR, Pattern, VarTok, literal, template_pattern
+from solvers.symbolic.patterns import ANY_STAR, FIELD_STAR, Pattern, VarTok, has_vars, literal, template_pattern
 from solvers.symbolic.terms import FALSE, TRUE, Term, Terms
 from solvers.variables import Glob, parse_template
 
@@ -78,7 +78,7 @@ class Space:
         pat = template_pattern(tmpl, wildcards=test in (Test.LIKE, Test.ARN_LIKE),
                                arn_fields=test is Test.ARN_LIKE,
                                ignore_case=test is Test.EQUALS_IGNORE_CASE)
-        for tok in pat:
+        for tok in (pat if has_vars(pat) else ()):
             if isinstance(tok, VarTok):
                 if test is Test.EQUALS_IGNORE_CASE:
                     # Z3 cannot fold the case of a string it has to choose; say so rather than guess

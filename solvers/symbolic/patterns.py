@@ -95,6 +95,7 @@ def template_pattern(template: Template, *, wildcards: bool, arn_fields: bool = 
     return tuple(out)
 
 
+@lru_cache(maxsize=16384)
 def has_vars(p: Pattern) -> bool:
     return any(isinstance(t, VarTok) for t in p)
 
