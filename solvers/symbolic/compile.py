@@ -23,7 +23,7 @@ from solvers.symbolic.domains import (
 )
 from solvers.symbolic.patterns import ANY_STAR, FIELD_STAR, Pattern, VarTok, has_vars, literal, template_pattern
 from solvers.symbolic.terms import FALSE, TRUE, Term, Terms
-from solvers.variables import Glob, parse_template
+from solvers.variables import Glob, parse_template, template_vars
 
 ACTION, RESOURCE, PRINCIPAL = "action", "resource", "principal"
 
@@ -151,7 +151,7 @@ def compile_statement(stmt: Statement, policy: Policy, space: Space) -> Term:
 
 
 def _required_vars(text: str, variables: bool) -> set[str]:
-    from solvers.variables import template_vars
+    """Variables without a default: the statement matches only when the request has them."""
     return {v.key for v in template_vars(parse_template(text, variables)) if v.default is None}
 
 

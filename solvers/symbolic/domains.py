@@ -162,10 +162,9 @@ def _ip_points(compares: list[Compare]) -> list[int]:
 
 
 def check_family(dim: Dim, family: Family) -> None:
+    """A key tested only with Null takes the type of its first typed test; two types are undecided."""
     if dim.family is Family.NULL:
         dim.family = family
-        if family is not Family.STRING:
-            dim.universe = ALL_STRINGS
     elif family not in (Family.NULL, dim.family):
         raise UndecidedError(f"condition key {dim.name} is compared both as {dim.family.value} "
                              f"and as {family.value}")
