@@ -21,7 +21,15 @@ from solvers.symbolic.domains import (
     check_family,
     compare_from_text,
 )
-from solvers.symbolic.patterns import ANY_STAR, FIELD_STAR, Pattern, VarTok, has_vars, literal, template_pattern
+from solvers.symbolic.patterns import (
+    ANY_STAR,
+    FIELD_STAR,
+    Pattern,
+    VarTok,
+    has_vars,
+    literal,
+    template_pattern,
+)
 from solvers.symbolic.terms import FALSE, TRUE, Term, Terms
 from solvers.variables import Glob, parse_template, template_vars
 
