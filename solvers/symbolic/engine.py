@@ -20,7 +20,7 @@ from solvers.operators import Family, Test
 from solvers.policy import Policy
 from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, CompiledPolicy, Space, compile_policy
 from solvers.symbolic.domains import Compare, compare_from_text
-from solvers.symbolic.patterns import Atom, literal, matches
+from solvers.symbolic.patterns import Atom, has_vars, literal, matches
 from solvers.symbolic.terms import Term
 from solvers.symbolic.z3enc import Encoder
 
@@ -39,6 +39,27 @@ def _exact(family: Family, text: str):
 
 
 MAX_NICER_CANDIDATES = 200  # a readable witness is nice, not worth more than a few milliseconds
+_EXAMPLE_ARNS = ("arn:aws:s3:::example-bucket/example-object", "arn:aws:s3:::example-bucket",
+                 "arn:aws:iam::111122223333:role/example", "arn:aws:ec2:us-east-1:111122223333:instance/i-0example")
+
+
+def _instances(patterns: list) -> Iterable[str]:
+    """Readable strings made from the policies' own patterns (each wildcard filled with "example"),
+    offered as witnesses in place of the shortest string of a class."""
+    for p in patterns:
+        if has_vars(p):
+            continue
+        out = []
+        for tok in p:
+            if tok.star:
+                out.append("example")
+            elif tok.negated:
+                out.append("x")
+            else:
+                out.append(min(tok.chars))
+        yield "".join(out)
+
+
 DEFAULT_TIMEOUT_MS = int(os.environ.get("TRUSTMAP_SOLVER_TIMEOUT_MS", "10000"))
 
 
@@ -145,13 +166,14 @@ class Question:
             solver.pop()
 
     def _nicer(self, name: str, witness: str, candidates: Iterable[str]) -> str:
-        """A real-looking value (a catalog action) in the same class as the witness, if one exists."""
+        """A real-looking value (a catalog action, a resource made from the policy's own patterns) in the
+        same class as the witness, if one exists. Actions are compared case-folded, as they match."""
         dim = self.space.dims[name]
         if dim.string_mode:
             return witness
         want = [matches(p, witness) for p in dim.patterns]
         for cand in itertools.islice(candidates, MAX_NICER_CANDIDATES):
-            folded = ascii_lower(cand)
+            folded = ascii_lower(cand) if name == ACTION else cand
             if any(matches(u, folded) for u in dim.universe) and \
                     [matches(p, folded) for p in dim.patterns] == want:
                 return cand
@@ -160,7 +182,8 @@ class Question:
     def _request(self, values: dict[str, tuple[str, ...] | None]) -> Request:
         action = values[ACTION][0]  # type: ignore[index]
         action = self._nicer(ACTION, action, self._action_names(action.partition(":")[0]))
-        resource = values[RESOURCE][0]  # type: ignore[index]
+        resource = self._nicer(RESOURCE, values[RESOURCE][0],  # type: ignore[index]
+                               itertools.chain(_instances(self.space.dims[RESOURCE].patterns), _EXAMPLE_ARNS))
         principal = None
         if self.space.uses_principal:
             kind, _, ident = values[PRINCIPAL][0].partition("|")  # type: ignore[index]
