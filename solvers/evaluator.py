@@ -84,7 +84,7 @@ def _glob_regex(template: Template, arn_fields: bool) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _compiled(template: Template, arn_fields: bool, ignore_case: bool) -> re.Pattern:
     flags = re.DOTALL | (re.IGNORECASE | re.ASCII if ignore_case else 0)
     return re.compile(_glob_regex(template, arn_fields), flags)

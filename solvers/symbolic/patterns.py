@@ -211,12 +211,13 @@ def _outside(chars: frozenset[str]) -> str:
     return next(chr(0x100 + k) for k in range(len(chars) + 1) if chr(0x100 + k) not in chars)
 
 
-@lru_cache(maxsize=8192)
+# Caches stay small on purpose: every object they keep is walked by each full garbage collection.
+@lru_cache(maxsize=512)
 def _dfa(pattern: Pattern) -> _Dfa:
     return _Dfa(pattern)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=128)
 def _partition_cached(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> tuple[Atom, ...]:
     return tuple(_partition(patterns, universe))
 
