@@ -165,17 +165,17 @@ class Question:
         finally:
             solver.pop()
 
-    def _nicer(self, name: str, witness: str, candidates: Iterable[str]) -> str:
+    def _nicer(self, name: str, witness: str, candidates: Iterable[str], limit: int = MAX_NICER_CANDIDATES) -> str:
         """A real-looking value (a catalog action, a resource made from the policy's own patterns) in the
         same class as the witness, if one exists. Actions are compared case-folded, as they match."""
         dim = self.space.dims[name]
         if dim.string_mode:
             return witness
         want = [matches(p, witness) for p in dim.patterns]
-        for cand in itertools.islice(candidates, MAX_NICER_CANDIDATES):
+        for cand in itertools.islice(candidates, limit):
             folded = ascii_lower(cand) if name == ACTION else cand
             if any(matches(u, folded) for u in dim.universe) and \
-                    [matches(p, folded) for p in dim.patterns] == want:
+                    all(matches(p, folded) == w for p, w in zip(dim.patterns, want, strict=True)):
                 return cand
         return witness
 
@@ -183,7 +183,8 @@ class Question:
         action = values[ACTION][0]  # type: ignore[index]
         action = self._nicer(ACTION, action, self._action_names(action.partition(":")[0]))
         resource = self._nicer(RESOURCE, values[RESOURCE][0],  # type: ignore[index]
-                               itertools.chain(_instances(self.space.dims[RESOURCE].patterns), _EXAMPLE_ARNS))
+                               itertools.chain(_instances(self.space.dims[RESOURCE].patterns), _EXAMPLE_ARNS),
+                               limit=40)
         principal = None
         if self.space.uses_principal:
             kind, _, ident = values[PRINCIPAL][0].partition("|")  # type: ignore[index]
