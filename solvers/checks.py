@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from solvers.errors import InputError, UndecidedError
-from solvers.evaluator import Request, is_allowed, statement_matches
+from solvers.evaluator import Request, glob_match, is_allowed, statement_matches
 from solvers.operators import Test
 from solvers.policy import Policy, parse_policy
 from solvers.symbolic.compile import ACTION, RESOURCE, CompiledPolicy
 from solvers.symbolic.engine import Question
 from solvers.symbolic.terms import Term
+from solvers.variables import Glob
 
 POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY")
 MAX_ACCESS_ENTRIES = 100
@@ -154,10 +155,20 @@ def check_access_not_granted(policy_text: str, policy_type: str, actions: Sequen
     if example is None:
         return CheckResult("PASS", "The policy grants none of the listed access.")
     example = _replay(example, [policy], [])
+    if not _within(example, actions, resources):
+        raise UndecidedError("internal disagreement: the solver's witness is outside the listed access")
     reasons, complete = _statement_reasons(q, compiled, access,
                                            "Statement {index} grants some of the listed access.", example)
     return CheckResult("FAIL", "The policy grants some of the listed access.", reasons, example,
                        _completeness(complete))
+
+
+def _within(example: Request, actions: Sequence[str], resources: Sequence[str]) -> bool:
+    """Whether the example request is one of the listed actions on one of the listed resources."""
+    action_ok = not actions or any(glob_match((Glob(a),), example.action, ignore_case=True) for a in actions)
+    resource_ok = not resources or any(glob_match((Glob(r),), example.resource, arn_fields=True)
+                                       for r in resources)
+    return action_ok and resource_ok
 
 
 def _completeness(complete: bool) -> dict:
