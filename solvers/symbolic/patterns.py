@@ -219,7 +219,41 @@ def _dfa(pattern: Pattern) -> _Dfa:
 
 @lru_cache(maxsize=128)
 def _partition_cached(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> tuple[Atom, ...]:
-    return tuple(_partition(patterns, universe))
+    return tuple(_partition_with_literals(patterns, universe))
+
+
+def _literal_text(p: Pattern) -> str | None:
+    """The one string a pattern matches, when it is a plain literal."""
+    out = []
+    for tok in p:
+        if not isinstance(tok, Tok) or tok.star or tok.negated or len(tok.chars) != 1:
+            return None
+        out.append(next(iter(tok.chars)))
+    return "".join(out)
+
+
+def _partition_with_literals(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> list[Atom]:
+    """Plain literals are single strings: classify each by running the other patterns on it, and
+    partition only the patterns with wildcards. A wildcard class survives the removal of the literal
+    points when its witness is not one of them; otherwise fall back to the full product."""
+    texts = [_literal_text(p) for p in patterns]
+    literal_ids = [i for i, t in enumerate(texts) if t is not None]
+    if len(literal_ids) < 4:
+        return _partition(patterns, universe)
+    glob_ids = [i for i, t in enumerate(texts) if t is None]
+    points = {t for t in texts if t is not None}
+    atoms: dict[frozenset[int], str] = {}
+    for a in _partition(tuple(patterns[i] for i in glob_ids), universe):
+        if a.witness in points:
+            return _partition(patterns, universe)
+        atoms.setdefault(frozenset(glob_ids[j] for j in a.members), a.witness)
+    for w in sorted(points):
+        if not any(matches(u, w) for u in universe):
+            continue
+        members = frozenset(i for i in range(len(patterns)) if texts[i] == w or
+                            (texts[i] is None and matches(patterns[i], w)))
+        atoms.setdefault(members, w)
+    return [Atom(m, w) for m, w in atoms.items()]
 
 
 def partition(patterns: Sequence[Pattern], universe: Sequence[Pattern]) -> list[Atom]:
