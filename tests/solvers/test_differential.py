@@ -22,10 +22,10 @@ from solvers import checks
 from solvers.checks import check_no_new_access
 from solvers.errors import UndecidedError
 from solvers.evaluator import Decision, Request, evaluate, is_allowed, statement_matches
-from solvers.operators import OPERATORS, QUALIFIERS, parse_operator
+from solvers.operators import OPERATORS, QUALIFIERS, Family, parse_operator
 from solvers.policy import parse_policy
 from solvers.symbolic.engine import Question
-from solvers.values import parse_date, parse_ip, parse_number
+from solvers.values import IP_LINE_END, format_date, format_ip, parse_cidr, parse_date, parse_ip, parse_number
 from solvers.variables import Literal, Var, parse_template
 
 
@@ -43,7 +43,7 @@ def _load_policygen():
 
 pg = _load_policygen()
 
-REQUESTS_PER_POLICY = 8  # random requests; each policy also gets up to 4 derived from the engine's witness
+REQUESTS_PER_POLICY = 6  # random ones; each policy also gets 3 near each engine witness (allows, statements)
 MIN_PAIRS = 2_000
 WITNESS_TIMEOUT_MS = 1_500  # unpinned "is anything allowed?" questions (see check_policy)
 PINNED_TIMEOUT_MS = 5_000  # questions about one pinned request are ground and fast
@@ -74,26 +74,65 @@ def _readable(request: Request) -> Request:
 
 
 @st.composite
-def _mutation(draw):
-    """A one-step change to apply to the engine's witness (the allow/deny boundary, where bugs live).
+def _mutation(draw, keys: tuple, boundaries: dict[str, tuple[str, ...]]):
+    """A one-step change to apply to an engine witness (the allow/deny boundary, where bugs live).
 
     Drawn without looking at the witness: the witness may differ between runs (a solver timeout),
-    and Hypothesis needs the same draws when it replays an example."""
-    kind = draw(st.sampled_from(("same", "drop", "set", "action", "resource", "principal")))
+    and Hypothesis needs the same draws when it replays an example. `keys` are the policy's keys,
+    `boundaries` the typed values on either side of its constants."""
+    kind = draw(st.sampled_from(("drop", "drop", "set", "set", "set", "action", "resource", "principal")))
     if kind == "drop":
         return kind, draw(st.integers(0, 31))
     if kind == "set":
-        spec = draw(st.sampled_from(pg.KEYS))
-        values = draw(st.lists(pg.key_value(spec), max_size=3) if spec.multivalued else pg.key_value(spec).map(
-            lambda v: [v]))
+        spec = draw(st.sampled_from(keys))
+        value = pg.key_value(spec)
+        if boundaries.get(spec.name.lower()):
+            edge = st.sampled_from(boundaries[spec.name.lower()])
+            value = st.one_of(value, edge, edge)
+        values = draw(st.lists(value, max_size=3) if spec.multivalued else value.map(lambda v: [v]))
         return kind, (spec.name.lower(), tuple(values))
     if kind == "action":
         return kind, draw(st.sampled_from(pg.REQUEST_ACTIONS))
     if kind == "resource":
         return kind, draw(st.sampled_from(pg.REQUEST_RESOURCES))
-    if kind == "principal":
-        return kind, draw(st.sampled_from(pg.REQUEST_PRINCIPALS))
-    return kind, None
+    return kind, draw(st.sampled_from(pg.REQUEST_PRINCIPALS))
+
+
+def _boundaries(policy) -> dict[str, tuple[str, ...]]:
+    """For each typed key of the policy: its constants and the values just beside them, as request text
+    (a number or instant equal to a constant is where `<` and `<=` differ; a CIDR's first and last
+    address and their neighbours are where containment changes)."""
+    out: dict[str, set[str]] = {}
+    for stmt in policy.statements:
+        for cond in stmt.conditions:
+            family = cond.operator.spec.family
+            for v in cond.values:
+                texts: list[str] = []
+                if family is Family.NUMERIC and (n := parse_number(v.text)) is not None:
+                    texts = [v.text.strip(), str(n.numerator // n.denominator), str(n.numerator // n.denominator + 1)]
+                elif family is Family.DATE and (d := parse_date(v.text)) is not None:
+                    texts = [v.text.strip(), *(_date_text(d + delta) for delta in (-1, 0, 1))]
+                elif family is Family.IP and (cidr := parse_cidr(v.text)) is not None:
+                    texts = [format_ip(x) for x in (cidr[0] - 1, cidr[0], cidr[1], cidr[1] + 1)
+                             if 0 <= x < IP_LINE_END]
+                out.setdefault(cond.key_lower, set()).update(texts)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _date_text(micros: int) -> str:
+    try:
+        return format_date(micros)
+    except (ValueError, OverflowError):  # beyond year 9999
+        return "2024-01-01T00:00:00Z"
+
+
+def _policy_keys(policy) -> tuple:
+    """The vocabulary keys a policy tests or names in a variable (all keys if it has none)."""
+    names = {c.key_lower for s in policy.statements for c in s.conditions}
+    texts = [v.text for s in policy.statements for c in s.conditions for v in c.values]
+    texts += [v.text for s in policy.statements for v in (s.resource.values if s.resource else ())]
+    names |= {p.key for t in texts for p in parse_template(t, True) if isinstance(p, Var)}
+    return tuple(k for k in pg.KEYS if k.name.lower() in names) or pg.KEYS
 
 
 def _near(witness: Request, mutation, resource_policy: bool) -> Request:
@@ -151,27 +190,44 @@ def check_policy(case, data, stats: Counter[str], seen: set[str]) -> None:
     seen.update(_walk_operators(json.loads(case.text)))
     stats["policies"] += 1
 
-    # A fresh question, before any pin: its witness seeds requests on the allow/deny boundary.
-    # Unpinned questions over policy variables can be slow (Z3 regexes with a variable inside), so a
-    # short timeout; an undecided answer is counted, never read as "no access".
+    # A fresh question, before any pin: witnesses of "allowed" and of each statement seed requests
+    # on the boundaries, where a condition just holds or just fails. Unpinned questions over policy
+    # variables can be slow (Z3 regexes with a variable inside), so a short timeout; an undecided
+    # answer is counted, never read as "no access".
     q0 = Question(multivalued=pg.multivalued, timeout_ms=WITNESS_TIMEOUT_MS)
-    try:
-        witness = q0.find(q0.compile(policy).allows)
-    except UndecidedError:
-        witness, undecided = None, True
-        stats["undecided witness"] += 1
-    else:
-        undecided = False
-    if witness is not None:
-        _replays(policy, witness, case.text, "the engine's witness")
-        stats["witnesses"] += 1
+    cp0 = q0.compile(policy)
+    goals = [cp0.allows, *cp0.statements]
+    witnesses: list[Request | None] = []
+    for i, goal in enumerate(goals):
+        try:
+            w = q0.find(goal)
+        except UndecidedError:
+            stats["undecided witness"] += 1
+            witnesses.append(None)
+            if i == 0:
+                undecided = True
+            continue
+        if i == 0:
+            undecided = False
+            if w is not None:
+                _replays(policy, w, case.text, "the engine's witness")
+        elif w is not None:
+            assert statement_matches(policy.statements[i - 1], policy, w), (
+                f"the engine's witness of statement {i - 1} does not match it" + _describe(case.text, w))
+        witnesses.append(w)
+    stats["witnesses"] += sum(w is not None for w in witnesses)
+    witness = witnesses[0]
 
     reqs = data.draw(st.lists(pg.requests(case.resource_policy), min_size=REQUESTS_PER_POLICY,
                               max_size=REQUESTS_PER_POLICY), label="random requests")
-    mutations = data.draw(st.lists(_mutation(), min_size=3, max_size=3), label="changes to the witness")
-    if witness is not None:
-        near = [witness, *(_near(witness, m, case.resource_policy) for m in mutations)]
-        reqs += [_readable(r) for r in near]
+    keys = _policy_keys(policy)
+    mutations = data.draw(st.lists(_mutation(keys, _boundaries(policy)), min_size=2 * len(goals),
+                                   max_size=2 * len(goals)),
+                          label="changes to the witnesses")
+    for i, w in enumerate(witnesses):
+        if w is not None:
+            near = [w, *(_near(w, m, case.resource_policy) for m in mutations[2 * i: 2 * i + 2])]
+            reqs += [_readable(r) for r in near]
 
     q = Question(multivalued=pg.multivalued, timeout_ms=PINNED_TIMEOUT_MS)
     cp = q.compile(policy)
@@ -297,14 +353,13 @@ def test_operator_families_are_covered() -> None:
 
 
 def _sweep(policy, spec) -> int:
-    """Engine and evaluator agree on one policy for every value of one key (absent, empty, 1-2 values)."""
+    """Engine and evaluator agree on one policy for every value of one key: absent, empty, each
+    vocabulary value and each typed boundary of the policy's constants, pairs of values."""
     key = spec.name.lower()
-    contexts: list[dict] = [{}]
+    singles = sorted(set(spec.request_values) | set(_boundaries(policy).get(key, ())))
+    contexts: list[dict] = [{}] + [{key: (v,)} for v in singles]
     if spec.multivalued:
-        contexts += [{key: ()}] + [{key: (v,)} for v in spec.request_values]
-        contexts += [{key: pair} for pair in itertools.combinations(spec.request_values, 2)]
-    else:
-        contexts += [{key: (v,)} for v in spec.request_values]
+        contexts += [{key: ()}] + [{key: pair} for pair in itertools.combinations(spec.request_values, 2)]
     reqs = [Request("s3:GetObject", "arn:aws:s3:::b", None, ctx) for ctx in contexts]
     q = Question(multivalued=pg.multivalued)
     cond = policy.statements[0].conditions[0]
