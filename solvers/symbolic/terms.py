@@ -107,6 +107,3 @@ class Terms:
         if not out:
             return FALSE
         return out[0] if len(out) == 1 else Or(tuple(out))
-
-    def implies(self, a: Term, b: Term) -> Term:
-        return self.or_(self.not_(a), b)
