@@ -83,6 +83,11 @@ def _question() -> Question:
     return Question(multivalued=catalog.is_multivalued, action_names=action_names)
 
 
+def catalog_question() -> Question:
+    """A fresh Question that knows the catalog's multi-valued keys and action names."""
+    return _question()
+
+
 def _replay(example: Request, must_allow: Sequence[Policy], must_not_allow: Sequence[Policy]) -> Request:
     if all(is_allowed(p, example) for p in must_allow) and not any(is_allowed(p, example) for p in must_not_allow):
         return example

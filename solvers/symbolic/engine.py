@@ -151,6 +151,19 @@ class Question:
             solver.pop()
         return found
 
+    def atoms(self, name: str) -> list[Atom] | None:
+        """The classes of one dimension (None in string mode); fixes the question's patterns."""
+        _, enc = self._prepare()
+        return enc.atoms.get(name)
+
+    def session(self, base: Term) -> Session:
+        """An incremental solver session whose every question is conjoined with `base`.
+
+        Use it as a context manager; each `sat`/`find` call costs one solver check under a fresh guard,
+        so hundreds of related questions (the findings loop) share the learned base."""
+        solver, enc = self._prepare()
+        return Session(self, solver, enc, base)
+
     def _solve(self, goal: Term, witness: bool):
         solver, enc = self._prepare()
         solver.push()
@@ -192,3 +205,33 @@ class Question:
         context = {name[4:]: vals for name, vals in values.items()
                    if name.startswith("ctx:") and vals is not None}
         return Request(action, resource, principal, context)
+
+
+class Session:
+    def __init__(self, question: Question, solver: z3.Solver, enc: Encoder, base: Term):
+        self._q, self._solver, self._enc, self._base = question, solver, enc, base
+        self._guards = 0
+
+    def __enter__(self) -> Session:
+        self._solver.push()
+        self._solver.add(self._enc.encode(self._base))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._solver.pop()
+
+    def _check(self, term: Term) -> z3.ModelRef | None:
+        guard = z3.Bool(f"__guard{self._guards}", self._enc.ctx)
+        self._guards += 1
+        self._solver.add(z3.Implies(guard, self._enc.encode(term)))
+        verdict = self._solver.check(guard)
+        if verdict == z3.unknown:
+            raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
+        return self._solver.model() if verdict == z3.sat else None
+
+    def sat(self, term: Term) -> bool:
+        return self._check(term) is not None
+
+    def find(self, term: Term) -> Request | None:
+        model = self._check(term)
+        return None if model is None else self._q._request(self._enc.read(model))

@@ -1,0 +1,108 @@
+"""The zone of trust, and what "a request from outside it" means as a term.
+
+A request comes from outside the zone when its caller is not a principal of a trusted account, is not
+an AWS service, and every key that names the caller's account or organization (keys the caller cannot
+set) points outside the zone. The caller-identity keys are otherwise free: the solver may pick any
+value for them, which is the sound reading (a real caller has some value we do not know).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from solvers.errors import InputError
+from solvers.evaluator import Principal, Request
+from solvers.operators import Family
+from solvers.symbolic.compile import PRINCIPAL, Space
+from solvers.symbolic.patterns import ANY_STAR, FIELD_STAR, literal
+from solvers.symbolic.terms import Term
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+# Keys whose value is the caller's account (or, for aws:PrincipalArn, an ARN in that account).
+ACCOUNT_KEYS = ("aws:principalaccount", "kms:calleraccount", "aws:sourceaccount", "aws:sourceowner")
+
+
+@dataclass(frozen=True)
+class ZoneOfTrust:
+    """The account that owns the resources, or its organization (with the member accounts we know)."""
+    account: str
+    organization_id: str | None = None
+    member_accounts: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        for acct in (self.account, *self.member_accounts):
+            if not _ACCOUNT.match(acct):
+                raise InputError(f"account {acct!r} is not a 12-digit AWS account id")
+        if self.organization_id is not None and not _ORG_ID.match(self.organization_id):
+            raise InputError(f"organization id {self.organization_id!r} is not of the form o-xxxxxxxxxx")
+
+    @property
+    def kind(self) -> str:
+        return "ORGANIZATION" if self.organization_id else "ACCOUNT"
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        return tuple(sorted({self.account, *self.member_accounts}))
+
+    def trusts_account(self, account: str) -> bool:
+        return account in self.accounts
+
+    def is_external(self, request: Request) -> bool:
+        """The concrete counterpart of `external_term`, used to replay witnesses."""
+        who = request.principal
+        if who is None or who.kind == "Service":
+            return False
+        if who.kind == "AWS" and self._principal_account(who) in self.accounts:
+            return False
+        ctx = request.context
+        for key in ACCOUNT_KEYS:
+            if any(v in self.accounts for v in ctx.get(key, ())):
+                return False
+        if any(_arn_account(v) in self.accounts for v in ctx.get("aws:principalarn", ())):
+            return False
+        if self.organization_id:
+            if self.organization_id in ctx.get("aws:principalorgid", ()):
+                return False
+            if any(v.startswith(self.organization_id + "/") for v in ctx.get("aws:principalorgpaths", ())):
+                return False
+        return True
+
+    @staticmethod
+    def _principal_account(who: Principal) -> str | None:
+        return _arn_account(who.id)
+
+
+def _arn_account(arn: str) -> str | None:
+    fields = arn.split(":", 5)
+    return fields[4] if len(fields) == 6 and fields[0] == "arn" else None
+
+
+def _account_arns(account: str):
+    return (literal("arn:") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,)
+            + literal(":" + account + ":") + (ANY_STAR,))
+
+
+def external_term(space: Space, zone: ZoneOfTrust) -> Term:
+    """Requests whose caller is outside `zone`. Call after compiling the policies (only the caller
+    keys they use get constrained) and before the first query (it registers patterns)."""
+    t, dims = space.t, space.dims
+    pdim = dims[PRINCIPAL]
+    inside = [pdim.register(literal("AWS|") + _account_arns(a)) for a in zone.accounts]
+    inside.append(pdim.register(literal("Service|") + (ANY_STAR,)))
+    parts = [t.not_(t.some(PRINCIPAL, inside))]
+
+    def outside(key: str, patterns) -> None:
+        dim = dims.get("ctx:" + key)
+        if dim is not None and dim.family in (Family.STRING, Family.NULL):
+            space.key(key, Family.STRING)
+            parts.append(t.not_(t.some(dim.name, [dim.register(p) for p in patterns])))
+
+    for key in ACCOUNT_KEYS:
+        outside(key, [literal(a) for a in zone.accounts])
+    outside("aws:principalarn", [_account_arns(a) for a in zone.accounts])
+    if zone.organization_id:
+        outside("aws:principalorgid", [literal(zone.organization_id)])
+        outside("aws:principalorgpaths", [literal(zone.organization_id + "/") + (ANY_STAR,)])
+    return t.and_(*parts)
