@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from solvers.catalog import load_catalog
 from solvers.checks import catalog_question
 from solvers.errors import UndecidedError
-from solvers.evaluator import Request, ascii_lower, is_allowed
+from solvers.evaluator import Request, ascii_lower, is_allowed, statement_matches
 from solvers.external.keys import is_understood, is_unrestrictive
 from solvers.external.stratify import Cube, Lattice, key_lattice, stratify
 from solvers.external.zone import ZoneOfTrust, external_term
@@ -33,7 +33,7 @@ class Access:
     condition: dict[str, str]
     is_public: bool
     example: Request
-    statements: tuple[int, ...]  # the Allow statements that grant it
+    statements: tuple[int, ...]  # the Allow statements granting a public finding (when asked for)
 
 
 @dataclass
@@ -76,9 +76,10 @@ def _value_texts(policy: Policy, space: Space) -> list[_Key]:
 
 
 def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] | None,
-                    services: Sequence[str] | None) -> list[Access]:
+                    services: Sequence[str] | None, reasons: bool = False) -> list[Access]:
     """Findings of `policy` for requests on `resources` (ARN globs; None: any resource) with actions of
-    `services` (None: any action). Raises UndecidedError when the solver cannot decide."""
+    `services` (None: any action). With `reasons`, public findings list the statements granting them.
+    Raises UndecidedError when the solver cannot decide."""
     q = catalog_question()
     compiled = q.compile(policy)
     space, t = q.space, q.t
@@ -96,7 +97,8 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
     found: dict[tuple, Access] = {}
     with q.session(t.and_(*restrict)) as session:
         for cube in stratify(lattice, session):
-            access = _describe(q, session, lattice, keys, cube, compiled.statements, policy, zone, services)
+            access = _describe(q, session, lattice, keys, cube, compiled.statements, policy, zone, services,
+                               reasons)
             key = (tuple(sorted(access.principal.items())), tuple(sorted(access.condition.items())))
             if key in found:  # same who and when: one finding with the actions of both
                 old = found[key]
@@ -108,7 +110,7 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
 
 def _describe(q: Question, session: Session, lattice: Lattice, keys: list[_Key], cube: Cube,
               statements: tuple[Term, ...], policy: Policy, zone: ZoneOfTrust,
-              services: Sequence[str] | None) -> Access:
+              services: Sequence[str] | None, reasons: bool) -> Access:
     cell = lattice.cell(cube)
     example = session.find(cell)
     if example is None or not is_allowed(policy, example) or not zone.is_external(example):
@@ -126,8 +128,11 @@ def _describe(q: Question, session: Session, lattice: Lattice, keys: list[_Key],
         elif v is not None:
             condition[k.label] = str(k.texts[v])
     public = principal == {"AWS": "*"} and all(is_unrestrictive(x) for x in condition.values())
-    granting = tuple(s.index for s, term in zip(policy.statements, statements, strict=True)
-                     if s.effect == "Allow" and session.sat(q.t.and_(cell, term)))
+    granting: tuple[int, ...] = ()
+    if public and reasons:  # the example names one granting statement; the solver checks the rest
+        granting = tuple(s.index for s, term in zip(policy.statements, statements, strict=True)
+                         if s.effect == "Allow" and (statement_matches(s, policy, example)
+                                                     or session.sat(q.t.and_(cell, term))))
     return Access(principal, actions, condition, public, example, granting)
 
 

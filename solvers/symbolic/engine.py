@@ -21,7 +21,7 @@ from solvers.policy import Policy
 from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, CompiledPolicy, Space, compile_policy
 from solvers.symbolic.domains import Compare, compare_from_text
 from solvers.symbolic.patterns import Atom, has_vars, literal, matches
-from solvers.symbolic.terms import Term
+from solvers.symbolic.terms import And, Not, Term
 from solvers.symbolic.z3enc import Encoder
 
 
@@ -208,9 +208,13 @@ class Question:
 
 
 class Session:
+    """Questions sharing one base. A conjunction is checked under assumptions: each conjunct gets one
+    guard literal, asserted once and reused, so the solver does not grow with the number of questions
+    (the findings loop asks hundreds that share their conjuncts)."""
+
     def __init__(self, question: Question, solver: z3.Solver, enc: Encoder, base: Term):
         self._q, self._solver, self._enc, self._base = question, solver, enc, base
-        self._guards = 0
+        self._guards: dict[object, z3.BoolRef] = {}
 
     def __enter__(self) -> Session:
         self._solver.push()
@@ -220,11 +224,17 @@ class Session:
     def __exit__(self, *exc) -> None:
         self._solver.pop()
 
+    def _guard(self, term: Term) -> z3.BoolRef:
+        key = _conjunct_key(term)
+        guard = self._guards.get(key)
+        if guard is None:
+            guard = self._guards[key] = z3.Bool(f"__guard{len(self._guards)}", self._enc.ctx)
+            self._solver.add(z3.Implies(guard, self._enc.encode(term)))
+        return guard
+
     def _check(self, term: Term) -> z3.ModelRef | None:
-        guard = z3.Bool(f"__guard{self._guards}", self._enc.ctx)
-        self._guards += 1
-        self._solver.add(z3.Implies(guard, self._enc.encode(term)))
-        verdict = self._solver.check(guard)
+        parts = term.args if isinstance(term, And) else (term,)
+        verdict = self._solver.check(*[self._guard(p) for p in parts])
         if verdict == z3.unknown:
             raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
         return self._solver.model() if verdict == z3.sat else None
@@ -235,3 +245,10 @@ class Session:
     def find(self, term: Term) -> Request | None:
         model = self._check(term)
         return None if model is None else self._q._request(self._enc.read(model))
+
+
+def _conjunct_key(term: Term) -> object:
+    """Structural key for the small terms conjuncts usually are (compound terms hash by identity)."""
+    if isinstance(term, Not):
+        return ("not", _conjunct_key(term.arg))
+    return term
