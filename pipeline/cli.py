@@ -107,9 +107,98 @@ def access_not_granted(
     _run_check(fmt, check_access_not_granted, lambda: read_policy(policy), policy_type.value, action, resource)
 
 
+@check_app.command("no-public-access")
+def no_public_access(
+    policy: str = typer.Argument(..., help="The resource policy (path, or - for stdin)."),
+    resource_type: str = typer.Option(..., "--resource-type", help="One of the 26 types CheckNoPublicAccess "
+                                      "accepts, e.g. AWS::S3::Bucket."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """PASS when POLICY cannot grant public access to a resource of the given type."""
+    from solvers.external.public import check_no_public_access
+    _run_check(fmt, check_no_public_access, lambda: read_policy(policy), resource_type)
+
+
+@app.command("analyze")
+def analyze(
+    policy: str = typer.Argument(..., help="A resource policy, or a resource configuration in Access "
+                                 "Analyzer's access-preview shape ({\"s3Bucket\": {...}}); - for stdin."),
+    resource_type: str = typer.Option(..., "--resource-type", help="AWS::S3::Bucket, AWS::IAM::Role, ..."),
+    resource_arn: str = typer.Option(..., "--resource-arn"),
+    account: str = typer.Option(..., "--account", help="The account owning the resource."),
+    org_id: str | None = typer.Option(None, "--org-id", help="Zone of trust: this organization."),
+    org_accounts: str | None = typer.Option(None, "--org-accounts", help="Member accounts of --org-id (ID,...)."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """External-access findings for one resource, in Access Analyzer's Finding shape."""
+    from pipeline.analyze import print_findings, run_analyze
+    members = [a for a in (org_accounts or "").split(",") if a]
+    print_findings(run_analyze(read_policy(policy), resource_type, resource_arn, account, org_id, members), fmt.value)
+
+
+class ValidateFormat(StrEnum):
+    json = "json"
+    text = "text"
+    sarif = "sarif"
+
+
+class FailLevel(StrEnum):
+    error = "error"
+    security_warning = "security-warning"
+    warning = "warning"
+    suggestion = "suggestion"
+    none = "none"
+
+
+@app.command("validate")
+def validate(
+    policies: list[str] = typer.Argument(..., help="Policy files (paths, or - for stdin)."),
+    policy_type: str = typer.Option(..., "--policy-type", help="IDENTITY_POLICY | RESOURCE_POLICY | "
+                                    "SERVICE_CONTROL_POLICY | RESOURCE_CONTROL_POLICY"),
+    resource_type: str | None = typer.Option(None, "--resource-type", help="For RESOURCE_POLICY: AWS::S3::Bucket, "
+                                             "AWS::IAM::AssumeRolePolicyDocument, ..."),
+    fmt: ValidateFormat = typer.Option(ValidateFormat.text, "--format"),
+    fail_on: FailLevel = typer.Option(FailLevel.error, "--fail-on", case_sensitive=False),
+) -> None:
+    """Access Analyzer's policy validation: findings with issue codes and exact locations."""
+    from pipeline.validate import run_validate
+    raise typer.Exit(run_validate(policies, read_policy, policy_type.upper(), resource_type, fmt.value,
+                                  fail_on.value))
+
+
 def _fail(message: str, code: int) -> int:
     sys.stderr.write(f"trustmap: error: {message}\n")
     return code
+
+
+@app.command("generate")
+def generate(
+    cloudtrail: str = typer.Option(..., "--cloudtrail", help="Folder or file of CloudTrail logs, "
+                                   "s3://BUCKET/PREFIX of a trail bucket, or lookup-events."),
+    principal: str = typer.Option(..., "--principal", help="Role or user ARN (sessions count for their role)."),
+    start: str | None = typer.Option(None, "--start", help="ISO-8601 start of the window (UTC)."),
+    end: str | None = typer.Option(None, "--end", help="ISO-8601 end of the window, exclusive (UTC)."),
+    resource_placeholders: bool = typer.Option(False, "--resource-placeholders",
+                                               help="ARN templates instead of * where no ARN is known."),
+    service_level_template: bool = typer.Option(False, "--service-level-template",
+                                                help="Service-level entries for services without action detail."),
+    accounts: str | None = typer.Option(None, "--accounts", help="Trail bucket: only these accounts (ID,...)."),
+    regions: str | None = typer.Option(None, "--regions", help="Trail bucket: only these Regions (R,...)."),
+    endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
+    profile: str | None = typer.Option(None, "--profile"),
+    region: str | None = typer.Option(None, "--region", help="Region of the LookupEvents / S3 client."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Least-privilege policy for a role or user from its CloudTrail activity (GetGeneratedPolicy)."""
+    from pipeline.generate import generate as run_generate
+    from pipeline.generate import print_generated
+    from solvers.generation.builder import GenerationOptions
+    result = run_generate(
+        cloudtrail, principal, start=start, end=end,
+        options=GenerationOptions(resource_placeholders, service_level_template),
+        endpoint_url=endpoint_url, profile=profile, region=region,
+        accounts=[a for a in (accounts or "").split(",") if a], regions=[r for r in (regions or "").split(",") if r])
+    print_generated(result, fmt.value)
 
 
 def main(argv: list[str] | None = None) -> int:

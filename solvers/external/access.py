@@ -85,12 +85,14 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
     space, t = q.space, q.t
     keys = _value_texts(policy, space)
     restrict: list[Term] = [compiled.allows, external_term(space, zone)]
+    rdim = space.dims[RESOURCE]
     if resources is not None:
-        rdim = space.dims[RESOURCE]
         rpids = [space.string_pattern(rdim, r, Test.ARN_LIKE, False) for r in resources]
         # the analysed resource exists even if its ARN is not one AWS would mint today
         rdim.universe = rdim.universe + tuple(rdim.patterns[p] for p in rpids)
         restrict.append(t.some(RESOURCE, rpids))
+    elif not rdim.string_mode:  # any resource: including those the policy names with odd ARNs
+        rdim.universe = rdim.universe + tuple(rdim.patterns)
     if services is not None:
         restrict.append(t.some(ACTION, [space.action_pattern(s + ":*") for s in services]))
     lattice = Lattice(q, [key_lattice(q, k.dim, list(k.texts)) for k in keys])

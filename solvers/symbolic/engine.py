@@ -43,6 +43,10 @@ _EXAMPLE_ARNS = ("arn:aws:s3:::example-bucket/example-object", "arn:aws:s3:::exa
                  "arn:aws:iam::111122223333:role/example", "arn:aws:ec2:us-east-1:111122223333:instance/i-0example")
 
 
+_EXAMPLE_PRINCIPALS = ("AWS|arn:aws:iam::444455556666:root", "AWS|arn:aws:iam::444455556666:role/example",
+                       "Federated|cognito-identity.amazonaws.com", "CanonicalUser|79a59df900b949e55d96a1e698fbaced")
+
+
 def _instances(patterns: list) -> Iterable[str]:
     """Readable strings made from the policies' own patterns (each wildcard filled with "example"),
     offered as witnesses in place of the shortest string of a class."""
@@ -200,7 +204,10 @@ class Question:
                                limit=40)
         principal = None
         if self.space.uses_principal:
-            kind, _, ident = values[PRINCIPAL][0].partition("|")  # type: ignore[index]
+            who = self._nicer(PRINCIPAL, values[PRINCIPAL][0],  # type: ignore[index]
+                              itertools.chain(_EXAMPLE_PRINCIPALS, _instances(self.space.dims[PRINCIPAL].patterns)),
+                              limit=40)
+            kind, _, ident = who.partition("|")
             principal = Principal(kind, ident)
         context = {name[4:]: vals for name, vals in values.items()
                    if name.startswith("ctx:") and vals is not None}

@@ -1,0 +1,55 @@
+"""`trustmap analyze`: one resource policy (or a whole resource configuration) as Access Analyzer would
+see it attached to a resource in an account, with the account or an organization as zone of trust."""
+from __future__ import annotations
+
+import json
+import sys
+
+from solvers.errors import InputError
+
+
+def _configuration_or_policy(text: str, resource_type: str) -> dict:
+    """A configuration file holds one access-preview member ({"s3Bucket": {...}}); anything else is a
+    policy, analysed as the resource's only access setting."""
+    from solvers.external.analyze import configuration_for_policy
+    from solvers.external.resources import POLICY_MEMBERS
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        doc = None
+    if isinstance(doc, dict) and len(doc) == 1 and next(iter(doc)) in POLICY_MEMBERS:
+        return doc
+    return configuration_for_policy(resource_type, text)
+
+
+def run_analyze(text: str, resource_type: str, arn: str, account: str, org_id: str | None,
+                org_accounts: list[str], account_block: dict | None = None) -> dict:
+    from solvers.external.analyze import analyze_resource
+    from solvers.external.zone import ZoneOfTrust
+    if not arn.startswith("arn:") or arn.count(":") < 5:
+        raise InputError(f"resource ARN {arn!r} is not an ARN")
+    zone = ZoneOfTrust(account, org_id, frozenset(org_accounts))
+    configuration = _configuration_or_policy(text, resource_type)
+    return {"findings": analyze_resource(resource_type, arn, account, configuration, zone, account_block)}
+
+
+def print_findings(result: dict, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+    findings = result["findings"]
+    console = Console()
+    if not findings:
+        console.print("[green]No external access.[/]")
+        return
+    table = Table("principal", "actions", "condition", "public", "status")
+    for f in findings:
+        if f.get("error"):
+            table.add_row("[yellow]error[/]", f["error"], f.get("errorDetail", ""), "", f["status"])
+            continue
+        who = ", ".join(f"{k}: {v}" for k, v in f["principal"].items())
+        cond = ", ".join(f"{k}={v}" for k, v in f["condition"].items()) or "-"
+        table.add_row(who, "\n".join(f["action"]), cond, "[red]yes[/]" if f["isPublic"] else "no", f["status"])
+    console.print(table)
