@@ -1,0 +1,147 @@
+"""`trustmap generate`: a least-privilege policy for one role or user from its CloudTrail activity.
+
+Also the pieces an organization-wide run distributes (a Ray task can call each as is):
+`map_log_file` (one log file → a partial of every principal's activity), `reduce_partials` (partials →
+one), and `policies_of` (a reduced partial → a GetGeneratedPolicy response per principal).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import reduce
+
+from solvers.catalog import load_catalog
+from solvers.errors import InputError
+from solvers.generation.activity import ActivityAccumulator, canonical, empty_partial, merge_partials
+from solvers.generation.builder import GenerationOptions, generated_policy_result
+from solvers.generation.principals import parse_principal_arn
+
+LOOKUP_EVENTS = "lookup-events"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """[start, end) as CloudTrail eventTime strings ("2024-08-01T13:52:02Z"); None is open."""
+
+    start: str | None = None
+    end: str | None = None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str | None, option: str) -> str | None:
+    """An ISO-8601 date or date-time (naive means UTC) → CloudTrail's eventTime spelling."""
+    if text is None or text == "":
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is not an ISO-8601 date or time (e.g. 2024-08-01T00:00:00Z)") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def window_of(start: str | None, end: str | None) -> Window:
+    window = Window(parse_time(start, "--start"), parse_time(end, "--end"))
+    if window.start and window.end and window.start >= window.end:
+        raise InputError(f"--start ({window.start}) must be before --end ({window.end})")
+    return window
+
+
+def map_log_file(path: str, window: Window = Window()) -> dict:
+    """One local log file → a partial of every principal's activity in it (see solvers.generation.activity)."""
+    from connectors.cloudtrail.files import read_log_file
+
+    acc = ActivityAccumulator(load_catalog(), start=window.start, end=window.end)
+    acc.add_all(read_log_file(path))
+    return acc.partial()
+
+
+def reduce_partials(partials: Iterable[dict]) -> dict:
+    return reduce(merge_partials, partials, empty_partial())
+
+
+def policies_of(partial: dict, options: GenerationOptions | None = None,
+                window: Window = Window()) -> dict[str, dict]:
+    """A GetGeneratedPolicy response for every role and user with activity in a reduced partial,
+    keyed by the principal's ARN."""
+    catalog = load_catalog()
+    stamp = _now()
+    return {p["arn"]: generated_policy_result(
+                p["arn"], p, catalog, options or GenerationOptions(),
+                start_time=window.start or partial["firstEventTime"], end_time=window.end or partial["lastEventTime"],
+                started_on=stamp, completed_on=_now())
+            for p in partial["principals"].values()}
+
+
+def _records(source: str, window: Window, *, endpoint_url: str | None, profile: str | None,
+             region: str | None, accounts: list[str], regions: list[str]) -> Iterator[dict]:
+    if source == LOOKUP_EVENTS:
+        from connectors.cloudtrail.clients import session_client
+        from connectors.cloudtrail.lookup import lookup_records
+        client = session_client("cloudtrail", profile=profile, region=region, endpoint_url=endpoint_url)
+        yield from lookup_records(client, window.start, window.end)
+    elif source.startswith("s3://"):
+        from connectors.cloudtrail.clients import session_client
+        from connectors.cloudtrail.s3 import TrailSelection, trail_records
+        client = session_client("s3", profile=profile, region=region, endpoint_url=endpoint_url)
+        selection = TrailSelection.parse(source, accounts=accounts, regions=regions,
+                                         start=window.start, end=window.end)
+        yield from trail_records(client, selection)
+    else:
+        from connectors.cloudtrail.files import iter_records
+        yield from iter_records(source)
+
+
+def generate(source: str, principal: str, *, start: str | None = None, end: str | None = None,
+             options: GenerationOptions | None = None, endpoint_url: str | None = None,
+             profile: str | None = None, region: str | None = None, accounts: list[str] | None = None,
+             regions: list[str] | None = None) -> dict:
+    """The GetGeneratedPolicy response for PRINCIPAL from the activity in SOURCE."""
+    started = _now()
+    key, arn = parse_principal_arn(principal)
+    window = window_of(start, end)
+    acc = ActivityAccumulator(load_catalog(), start=window.start, end=window.end, only=key)
+    acc.add_all(_records(source, window, endpoint_url=endpoint_url, profile=profile, region=region,
+                         accounts=accounts or [], regions=regions or []))
+    partial = acc.partial()
+    activity = partial["principals"].get(canonical(key))
+    result = generated_policy_result(
+        activity["arn"] if activity else arn, activity, load_catalog(), options or GenerationOptions(),
+        start_time=window.start or partial["firstEventTime"], end_time=window.end or partial["lastEventTime"],
+        started_on=started, completed_on=_now())
+    result["activity"]["sourceEvents"] = partial["events"]
+    result["activity"]["skippedEvents"] = partial["skipped"]
+    return result
+
+
+def print_generated(result: dict, fmt: str) -> None:
+    """JSON: the response alone on stdout. Text: each policy, then what could not be turned into one."""
+    import json
+    import sys
+
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    from rich.console import Console
+
+    console = Console()
+    props = result["generatedPolicyResult"]["properties"]
+    activity = result["activity"]
+    console.print(f"[bold]{props['principalArn']}[/]: {activity['events']} events "
+                  f"({activity['deniedEvents']} denied), {activity['actions']} actions", highlight=False)
+    policies = result["generatedPolicyResult"]["generatedPolicies"]
+    for i, generated in enumerate(policies, 1):
+        console.print(f"[bold]policy {i} of {len(policies)}[/]", highlight=False)
+        console.print_json(generated["policy"])
+    if not policies:
+        console.print("no activity in the window: nothing to generate", highlight=False)
+    for item in activity["unmappedEvents"]:
+        console.print(f"[yellow]unmappable[/] {item['event']} x{item['count']}", highlight=False)
+    for item in activity["notObservable"]:
+        console.print(f"[yellow]not observable[/] {item['action']} (needed by {', '.join(item['neededBy'])})",
+                      highlight=False)

@@ -1,0 +1,219 @@
+"""Resource ARNs for generated statements: real ARNs read from the events where they are reliable, the
+catalog's ARN templates as placeholders otherwise.
+
+An event's ARN is reliable for an action when it matches one of the catalog's ARN templates of the
+resource types the action requires (every required type, when it requires several; any listed type when
+none is required). ARNs come from the record's `resources` list, from request parameters holding an ARN,
+and from a few request parameters that name a resource whose ARN is fully determined by the name, the
+Region and the account (an S3 bucket, a Lambda function, a DynamoDB table, ...). IAM names are not used:
+a role's ARN includes a path that the name alone does not tell.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.util
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from solvers.catalog import Catalog
+from solvers.errors import CatalogError
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_SHORT_VARIABLES = {"Partition": "[a-z][a-z0-9-]*", "Region": "[a-z0-9-]*", "Account": r"(?:\d{12})?",
+                    "BucketName": "[^/]+"}
+MAX_LISTED_PARAMETER_VALUES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResources:
+    """The resource types of one action: `patterns` match ARNs of each type, grouped by whether the type is
+    required; `templates` are the ARN placeholders to write when no reliable ARN is known."""
+
+    required: tuple[re.Pattern[str], ...]
+    optional: tuple[re.Pattern[str], ...]
+    templates: tuple[str, ...]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.required or self.optional)
+
+    def reliable(self, candidates: list[str]) -> list[str] | None:
+        """The candidate ARNs this action acted on, or None when they do not identify its resource."""
+        if self.required:
+            matched = []
+            for pattern in self.required:
+                hits = [c for c in candidates if pattern.fullmatch(c)]
+                if not hits:
+                    return None
+                matched += hits
+            return matched
+        matched = [c for c in candidates if any(p.fullmatch(c) for p in self.optional)]
+        return matched or None
+
+
+def template_pattern(template: str) -> re.Pattern[str]:
+    """Regex for the ARNs an ARN template describes. The last variable may hold '/' and ':' (paths,
+    qualifiers); inner ones are single segments."""
+    parts = _VARIABLE.split(template)  # literal, name, literal, name, ..., literal
+    out = []
+    last_name = len(parts) - 2
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(re.escape(part))
+        elif part in _SHORT_VARIABLES:
+            out.append(_SHORT_VARIABLES[part])
+        else:
+            out.append(".+" if i == last_name else "[^/:]+")
+    return re.compile("".join(out))
+
+
+@functools.cache
+def _region_tests() -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    """AWS Regions by name and by each partition's pattern, from botocore's partitions file read as
+    data (botocore is not imported)."""
+    import orjson
+
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        raise CatalogError("botocore is not installed; the list of AWS Regions cannot be found")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
+    try:
+        raw = orjson.loads(path.read_bytes())["partitions"]
+        names = frozenset(r for p in raw for r in p["regions"])
+        return names, tuple(re.compile(p["regionRegex"]) for p in raw)
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, re.error) as exc:
+        raise CatalogError(f"cannot read the AWS partitions at {path}: {exc!r}") from exc
+
+
+def is_aws_region(region: str) -> bool:
+    names, patterns = _region_tests()
+    return region in names or any(p.match(region) for p in patterns)
+
+
+class ResourceCatalog:
+    """ActionResources per action, built once per action from the catalog."""
+
+    def __init__(self, catalog: Catalog):
+        self._catalog = catalog
+        self._cache: dict[str, ActionResources] = {}
+        self._regions: dict[str, bool] = {"": True}
+
+    def candidates(self, record: dict, service: str, partition: str) -> list[str]:
+        """The record's ARNs (see `candidate_arns`) whose Region field is empty or an AWS Region: an ARN
+        in a Region AWS does not have (an anonymised log, a typo) is not a reliable resource."""
+        found = candidate_arns(record, service, partition)
+        regions = self._regions
+        kept = []
+        for arn in found:
+            parts = arn.split(":", 4)
+            region = parts[3] if len(parts) > 4 else ""
+            ok = regions.get(region)
+            if ok is None:
+                ok = regions[region] = is_aws_region(region)
+            if ok:
+                kept.append(arn)
+        return kept
+
+    def of(self, full_action: str) -> ActionResources:
+        found = self._cache.get(full_action)
+        if found is None:
+            found = self._cache[full_action] = self._build(full_action)
+        return found
+
+    def _build(self, full_action: str) -> ActionResources:
+        action = self._catalog.action(full_action)
+        service = self._catalog.service(full_action.partition(":")[0])
+        if action is None or service is None:
+            return ActionResources((), (), ())
+        required: list[re.Pattern[str]] = []
+        optional: list[re.Pattern[str]] = []
+        templates: list[str] = []
+        for ar in action.resource_types:
+            rt = service.resource_types.get(ar.name)
+            if rt is None:
+                continue
+            (required if ar.required else optional).append(template_pattern(rt.arn_template))
+            if ar.required or not any(r.required for r in action.resource_types):
+                templates.append(rt.arn_template)
+        return ActionResources(tuple(required), tuple(optional), tuple(templates))
+
+
+def placeholders(resources: ActionResources, partition: str) -> list[str]:
+    """ARN templates in Access Analyzer's placeholder style ("arn:aws:s3:::${BucketName}")."""
+    return [t.replace("${Partition}", partition) for t in resources.templates]
+
+
+def _s3(params: dict, region: str, account: str, partition: str) -> list[str]:
+    bucket = params.get("bucketName")
+    if not isinstance(bucket, str):
+        return []
+    key = params.get("key")
+    found = [f"arn:{partition}:s3:::{bucket}"]
+    if isinstance(key, str):
+        found.append(f"arn:{partition}:s3:::{bucket}/{key}")
+    return found
+
+
+def _named(param: str, arn: str) -> Callable[[dict, str, str, str], list[str]]:
+    def build(params: dict, region: str, account: str, partition: str) -> list[str]:
+        name = params.get(param)
+        if not isinstance(name, str) or not name or name.startswith("arn:"):
+            return []
+        return [arn.format(partition=partition, region=region, account=account, name=name)]
+    return build
+
+
+def _sqs(params: dict, region: str, account: str, partition: str) -> list[str]:
+    url = params.get("queueUrl")
+    if not isinstance(url, str):
+        return []
+    parts = url.rstrip("/").split("/")  # https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
+    if len(parts) < 2 or not parts[-2].isdigit():
+        return []
+    return [f"arn:{partition}:sqs:{region}:{parts[-2]}:{parts[-1]}"]
+
+
+def _ssm_parameter(params: dict, region: str, account: str, partition: str) -> list[str]:
+    name = params.get("name")
+    if not isinstance(name, str) or not name or name.startswith("arn:"):
+        return []
+    return [f"arn:{partition}:ssm:{region}:{account}:parameter/{name.lstrip('/')}"]
+
+
+# Per service prefix: request parameters naming a resource whose ARN the name determines.
+_BUILDERS: dict[str, Callable[[dict, str, str, str], list[str]]] = {
+    "s3": _s3,
+    "lambda": _named("functionName", "arn:{partition}:lambda:{region}:{account}:function:{name}"),
+    "dynamodb": _named("tableName", "arn:{partition}:dynamodb:{region}:{account}:table/{name}"),
+    "logs": _named("logGroupName", "arn:{partition}:logs:{region}:{account}:log-group:{name}"),
+    "sqs": _sqs,
+    "ssm": _ssm_parameter,
+}
+
+
+def candidate_arns(record: dict, service: str, partition: str) -> list[str]:
+    """Every ARN the record names for the resources it acted on (unfiltered)."""
+    found: list[str] = []
+    listed = record.get("resources")
+    if isinstance(listed, list):
+        for item in listed:
+            arn = item.get("ARN") if isinstance(item, dict) else None
+            if isinstance(arn, str):
+                found.append(arn)
+    params = record.get("requestParameters")
+    if isinstance(params, dict):
+        for value in params.values():
+            if isinstance(value, str):
+                if value.startswith("arn:"):
+                    found.append(value)
+            elif isinstance(value, list):
+                found += [v for v in value[:MAX_LISTED_PARAMETER_VALUES] if isinstance(v, str) and v.startswith("arn:")]
+        build = _BUILDERS.get(service)
+        if build is not None:
+            region = record.get("awsRegion")
+            account = record.get("recipientAccountId")
+            if isinstance(region, str) and isinstance(account, str):
+                found += build(params, region, account, partition)
+    return found
