@@ -1,0 +1,1 @@
+"""Check families, one module per subject; `solvers.validation.registry` lists them all."""

@@ -1,0 +1,156 @@
+"""Actions against the IAM catalog: unknown services and actions (with the closest valid name),
+actions a resource type's policy cannot use, wildcards covering other entries, SCP/RCP action rules."""
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+
+from solvers.catalog import Catalog, load_catalog
+from solvers.validation.findings import (
+    DYNAMODB_TABLE,
+    ERROR,
+    RESOURCE,
+    S3_ACCESS_POINT,
+    S3_BUCKET,
+    S3_MRAP,
+    S3_OBJECT_LAMBDA,
+    SUGGESTION,
+    TRUST,
+)
+from solvers.validation.rules import EVERY_POLICY, RCP_ONLY, SCP_ONLY, Context, Family, Rule, scope
+
+# Services whose actions a resource policy of each type can grant.
+RESOURCE_TYPE_SERVICES = {S3_BUCKET: ("s3", "s3express"), S3_ACCESS_POINT: ("s3",), S3_MRAP: ("s3",),
+                          S3_OBJECT_LAMBDA: ("s3-object-lambda",), TRUST: ("sts",), DYNAMODB_TABLE: ("dynamodb",)}
+# Services resource control policies apply to (AWS Organizations documentation).
+RCP_SERVICES = ("s3", "sts", "sqs", "secretsmanager", "kms", "dynamodb", "ecr", "aoss", "cognito-identity", "logs",
+                "s3tables")
+
+RULES = (
+    Rule("INVALID_SERVICE_IN_ACTION", ERROR, EVERY_POLICY,
+         "There is no service with the prefix {service!r} (in {action!r}).{hint}",
+         "An action of an unknown service matches nothing."),
+    Rule("INVALID_ACTION", ERROR, EVERY_POLICY, "{action!r} is not an action of {service}.{hint}",
+         "An unknown action matches nothing, so the statement does less than intended."),
+    Rule("UNSUPPORTED_ACTION_IN_POLICY", ERROR, scope(RESOURCE, resource_types=RESOURCE_TYPE_SERVICES),
+         "{action!r} cannot be used in a {resource_type} policy; it accepts actions of {services}.",
+         "A resource policy can only grant actions on its own resource type."),
+    Rule("REDUNDANT_ACTION", SUGGESTION, EVERY_POLICY, "{action!r} is already covered by {by!r}; remove it.",
+         "Entries covered by a wildcard make a policy longer without changing it."),
+    Rule("SCP_SYNTAX_ERROR_ACTION_WILDCARD", ERROR, SCP_ONLY,
+         "{action!r}: in a service control policy a wildcard may only end an action name.",
+         "SCPs accept wildcards only as the last character of an action."),
+    Rule("RCP_SYNTAX_ERROR_ACTION", ERROR, RCP_ONLY,
+         "{action!r}: resource control policies apply only to {services}.",
+         "Actions of other services are outside what an RCP can control."),
+    Rule("RCP_SYNTAX_ERROR_NOTACTION", ERROR, RCP_ONLY, "Resource control policies cannot use NotAction.",
+         "RCPs must list the actions they restrict."),
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _glob(pattern: str) -> re.Pattern[str]:
+    # `?` in a covering pattern may stand for a literal character but not for another entry's `*`
+    return re.compile("".join(".*" if c == "*" else "[^\x00]" if c == "?" else re.escape(c) for c in pattern.lower()))
+
+
+def covers(pattern: str, other: str) -> bool:
+    """Whether every action `other` (itself possibly a pattern) matches is matched by `pattern`."""
+    if not _has_wildcard(pattern):
+        return pattern.lower() == other.lower()
+    return bool(_glob(pattern).fullmatch(other.lower().replace("*", "\x00")))
+
+
+def _has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def _hint(words: list[str], candidates) -> str:
+    close = difflib.get_close_matches(words[0], list(candidates), n=1, cutoff=0.6) if words[0] else []
+    return f" Did you mean {close[0]}?" if close else ""
+
+
+def check_action(catalog: Catalog, text: str) -> tuple[str, dict] | None:
+    """The catalog problem of one action string, as (code, specifics), or None when it is fine."""
+    if text == "*":
+        return None
+    prefix, sep, name = text.partition(":")
+    if not sep:
+        return "INVALID_ACTION", {"action": text, "service": "any service",
+                                  "hint": " Actions are written service:ActionName."}
+    if _has_wildcard(prefix):
+        return None
+    svc = catalog.service(prefix)
+    if svc is None:
+        return "INVALID_SERVICE_IN_ACTION", {"action": text, "service": prefix,
+                                             "hint": _hint([prefix.lower()], catalog.services)}
+    if _has_wildcard(name):
+        if any(_glob(text).fullmatch(f"{svc.prefix}:{n}") for n in svc.actions):
+            return None
+        return "INVALID_ACTION", {"action": text, "service": svc.prefix, "hint": " It matches no action."}
+    if name.lower() in svc.actions:
+        return None
+    close = difflib.get_close_matches(name.lower(), list(svc.actions), n=1, cutoff=0.6)
+    hint = f" Did you mean {svc.prefix}:{svc.actions[close[0]].name}?" if close else ""
+    return "INVALID_ACTION", {"action": text, "service": svc.prefix, "hint": hint}
+
+
+def check_actions(ctx: Context) -> None:
+    catalog = load_catalog()
+    for s in ctx.statements:
+        element, negated = s.action_element
+        if element is None:
+            continue
+        if negated:
+            ctx.report("RCP_SYNTAX_ERROR_NOTACTION", element)
+        values = element.strings()
+        for v in values:
+            problem = check_action(catalog, v.text)
+            if problem:
+                ctx.report(problem[0], v, **problem[1])
+            _scope_rules(ctx, v)
+        _redundant(ctx, values)
+
+
+def _scope_rules(ctx: Context, v) -> None:
+    text = v.text
+    prefix = text.partition(":")[0].lower()
+    allowed = RESOURCE_TYPE_SERVICES.get(ctx.resource_type)
+    if allowed and text != "*" and not _has_wildcard(prefix) and prefix not in allowed:
+        ctx.report("UNSUPPORTED_ACTION_IN_POLICY", v, action=text, resource_type=ctx.resource_type,
+                   services=", ".join(allowed))
+    stripped = text.rstrip("*")
+    if _has_wildcard(stripped) and text != "*":
+        ctx.report("SCP_SYNTAX_ERROR_ACTION_WILDCARD", v, action=text)
+    if text != "*" and prefix not in RCP_SERVICES:
+        ctx.report("RCP_SYNTAX_ERROR_ACTION", v, action=text, services=", ".join(RCP_SERVICES))
+
+
+def _redundant(ctx: Context, values) -> None:
+    """Entries repeated, or covered by a wildcard entry of the same element. An entry is compared only
+    with the wildcard entries of its own service (and those with a wildcard service), so that long
+    lists stay fast."""
+    if len(values) < 2:
+        return
+    first: dict[str, object] = {}
+    by_service: dict[str, list[tuple[str, str]]] = {}
+    for v in values:
+        low = v.text.lower()
+        if _has_wildcard(low):
+            prefix = low.partition(":")[0]
+            by_service.setdefault("*" if _has_wildcard(prefix) else prefix, []).append((low, v.text))
+    for v in values:
+        low = v.text.lower()
+        if low in first:
+            ctx.report("REDUNDANT_ACTION", v, action=v.text, by=first[low].text)
+            continue
+        first[low] = v
+        prefix = low.partition(":")[0]
+        for pattern, text in by_service.get(prefix, []) + by_service.get("*", []):
+            if pattern != low and covers(pattern, low):
+                ctx.report("REDUNDANT_ACTION", v, action=v.text, by=text)
+                break
+
+
+FAMILY = Family("actions", RULES, check_actions)

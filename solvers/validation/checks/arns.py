@@ -1,0 +1,158 @@
+"""Resource ARNs against the catalog's ARN templates: the six fields, partition, service spelling,
+Region and account fields as the service's templates require, the resource part, and the resources a
+resource type's own policy can name."""
+from __future__ import annotations
+
+import re
+
+from solvers.validation.findings import (
+    DYNAMODB_TABLE,
+    ERROR,
+    RESOURCE,
+    S3_ACCESS_POINT,
+    S3_BUCKET,
+    S3_MRAP,
+    S3_OBJECT_LAMBDA,
+    SUGGESTION,
+)
+from solvers.validation.reference import arn_templates, partitions
+from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule, scope
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+_TYPED = (S3_BUCKET, S3_ACCESS_POINT, S3_MRAP, S3_OBJECT_LAMBDA, DYNAMODB_TABLE)
+
+RULES = (
+    Rule("MISSING_ARN_FIELD", ERROR, EVERY_POLICY,
+         "{value!r} is not a complete ARN: it needs the six fields arn:partition:service:region:account:resource.",
+         "A resource that is not an ARN matches nothing."),
+    Rule("INVALID_ARN_PREFIX", ERROR, EVERY_POLICY, "{value!r} must start with \"arn:\".",
+         "Resources are named by ARNs, which all start with arn:."),
+    Rule("INVALID_PARTITION", ERROR, EVERY_POLICY, "{partition!r} is not an AWS partition; use one of {known}.",
+         "An ARN in an unknown partition matches nothing."),
+    Rule("INVALID_ARN_SERVICE_CASE", ERROR, EVERY_POLICY,
+         "The service {service!r} of an ARN must be written in lower case ({lower}).",
+         "ARN service names are lower case and compared exactly."),
+    Rule("WILDCARD_IN_SERVICE_NAME", SUGGESTION, EVERY_POLICY,
+         "The service field {service!r} of {value!r} contains a wildcard; name the service.",
+         "A wildcard in the service field matches ARNs of unrelated services."),
+    Rule("ARN_REGION_NOT_ALLOWED", ERROR, EVERY_POLICY,
+         "{service} ARNs have no Region; remove {region!r} from {value!r}.",
+         "Global resources' ARNs leave the Region field empty."),
+    Rule("MISSING_ARN_REGION", ERROR, EVERY_POLICY, "{service} ARNs need a Region; {value!r} has none.",
+         "The ARN can never match a regional resource."),
+    Rule("INVALID_ARN_REGION", ERROR, EVERY_POLICY, "{region!r} in {value!r} is not an AWS Region.",
+         "An ARN with an unknown Region matches nothing."),
+    Rule("ARN_ACCOUNT_NOT_ALLOWED", ERROR, EVERY_POLICY,
+         "{service} ARNs have no account ID; remove {account!r} from {value!r}.",
+         "Some resources (such as S3 buckets) have account-less ARNs."),
+    Rule("MISSING_ARN_ACCOUNT", ERROR, EVERY_POLICY, "{service} ARNs need an account ID; {value!r} has none.",
+         "The ARN can never match a resource owned by an account."),
+    Rule("INVALID_ARN_ACCOUNT", ERROR, EVERY_POLICY, "{account!r} in {value!r} is not a 12-digit account ID.",
+         "An ARN with an invalid account matches nothing."),
+    Rule("INVALID_ARN_RESOURCE", ERROR, EVERY_POLICY,
+         "{value!r} does not match any {service} resource type; for example: {example}.",
+         "A resource part that fits no resource type of the service matches nothing."),
+    Rule("UNSUPPORTED_RESOURCE_ARN_IN_POLICY", ERROR, scope(RESOURCE, resource_types=_TYPED),
+         "{value!r} is not a resource of this {resource_type} policy.",
+         "A resource policy can only grant access to its own resource."),
+)
+
+
+def _free(text: str) -> bool:
+    """Wildcards or variables: the field is not judged."""
+    return "*" in text or "?" in text or "${" in text
+
+
+def check_arns(ctx: Context) -> None:
+    for s in ctx.statements:
+        element, _ = s.resource_element
+        if element is None:
+            continue
+        for v in element.strings():
+            fields = check_arn(ctx, v)
+            if ctx.resource_type in _TYPED and not _own_resource(ctx.resource_type, fields):
+                ctx.report("UNSUPPORTED_RESOURCE_ARN_IN_POLICY", v, value=v.text, resource_type=ctx.resource_type)
+
+
+def check_arn(ctx: Context, v) -> list[str] | None:
+    """Report what is wrong with one resource string; returns its six fields when it is an ARN."""
+    text = v.text
+    if text == "*" or text.startswith("${"):
+        return None
+    if ":" not in text:
+        ctx.report("MISSING_ARN_FIELD", v, value=text)
+        return None
+    if not text.startswith("arn:"):
+        ctx.report("INVALID_ARN_PREFIX", v, value=text)
+        return None
+    fields = text.split(":", 5)
+    if len(fields) < 6:
+        ctx.report("MISSING_ARN_FIELD", v, value=text)
+        return None
+    _, partition, service, region, account, resource = fields
+    known = partitions()
+    if not _free(partition) and partition not in known:
+        ctx.report("INVALID_PARTITION", v, partition=partition, known=", ".join(known))
+        return fields
+    if _free(service):
+        if service != "*":
+            ctx.report("WILDCARD_IN_SERVICE_NAME", v, service=service, value=text)
+        return fields
+    if service != service.lower():
+        ctx.report("INVALID_ARN_SERVICE_CASE", v, service=service, lower=service.lower())
+        return fields
+    templates = arn_templates().get(service)
+    if not templates:
+        return fields
+    specifics = {"value": text, "service": service, "region": region, "account": account}
+    problem = False
+    if not _free(region):
+        if region and not any(t.needs_region for t in templates):
+            ctx.report("ARN_REGION_NOT_ALLOWED", v, **specifics)
+            problem = True
+        elif not region and all(t.needs_region for t in templates):
+            ctx.report("MISSING_ARN_REGION", v, **specifics)
+            problem = True
+        elif region and not _known_region(partition, region):
+            ctx.report("INVALID_ARN_REGION", v, **specifics)
+            problem = True
+    if not _free(account):
+        if account and not any(t.needs_account for t in templates):
+            ctx.report("ARN_ACCOUNT_NOT_ALLOWED", v, **specifics)
+            problem = True
+        elif not account and all(t.needs_account for t in templates):
+            ctx.report("MISSING_ARN_ACCOUNT", v, **specifics)
+            problem = True
+        elif account and not _ACCOUNT.match(account) and account != "aws":
+            ctx.report("INVALID_ARN_ACCOUNT", v, **specifics)
+            problem = True
+    if not problem and not _free(resource) and not any(t.resource.fullmatch(resource) for t in templates):
+        ctx.report("INVALID_ARN_RESOURCE", v, example=templates[0].template, **specifics)
+    return fields
+
+
+def _known_region(partition: str, region: str) -> bool:
+    found = partitions().get(partition)
+    if found is not None:
+        return found.has_region(region)
+    return any(p.has_region(region) for p in partitions().values())
+
+
+def _own_resource(resource_type: str, fields: list[str] | None) -> bool:
+    """Whether an ARN (already split) can name the resource a policy of this type is attached to."""
+    if fields is None:
+        return False
+    _, _, service, region, account, resource = fields
+    if resource_type == DYNAMODB_TABLE:
+        return service in ("dynamodb", "*")
+    if resource_type == S3_OBJECT_LAMBDA:
+        return service in ("s3-object-lambda", "*")
+    if service not in ("s3", "*"):
+        return False
+    access_point = resource.startswith("accesspoint/")
+    if resource_type == S3_BUCKET:
+        return not access_point and region in ("", "*") and account in ("", "*")
+    if resource_type == S3_MRAP:
+        return access_point and region in ("", "*")
+    return access_point or resource == "*"
+FAMILY = Family("arns", RULES, check_arns)
