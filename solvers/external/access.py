@@ -126,7 +126,9 @@ def _describe(q: Question, session: Session, lattice: Lattice, keys: list[_Key],
                 kind, text = k.texts[v]  # type: ignore[misc]
                 principal = {"AWS" if kind == "*" else kind: text}
         elif k.dim == ACTION:
-            actions = (str(k.texts[v]),) if v is not None else _actions_in(q, session, cell, services)
+            # a finding stands for its whole cube (nothing below it is visited): list every action
+            # allowed anywhere in the cube, not only in its cell
+            actions = (str(k.texts[v]),) if v is not None else _actions_in(q, session, lattice.gamma(cube), services)
         elif v is not None:
             condition[k.label] = str(k.texts[v])
     public = principal == {"AWS": "*"} and all(is_unrestrictive(x) for x in condition.values())
@@ -134,12 +136,12 @@ def _describe(q: Question, session: Session, lattice: Lattice, keys: list[_Key],
     if public and reasons:  # the example names one granting statement; the solver checks the rest
         granting = tuple(s.index for s, term in zip(policy.statements, statements, strict=True)
                          if s.effect == "Allow" and (statement_matches(s, policy, example)
-                                                     or session.sat(q.t.and_(cell, term))))
+                                                     or session.sat(q.t.and_(lattice.gamma(cube), term))))
     return Access(principal, actions, condition, public, example, granting)
 
 
-def _actions_in(q: Question, session: Session, cell: Term, services: Sequence[str] | None) -> tuple[str, ...]:
-    """The catalog actions allowed in a cell whose action level is ⊤ ("any other action").
+def _actions_in(q: Question, session: Session, cube: Term, services: Sequence[str] | None) -> tuple[str, ...]:
+    """The catalog actions allowed in a cube whose action level is ⊤.
 
     Catalog actions fall into the engine's action classes; one query per class. A whole service
     allowed is shown as `service:*`; without a service list the finding says `*`."""
@@ -161,7 +163,7 @@ def _actions_in(q: Question, session: Session, cell: Term, services: Sequence[st
         for members, group in by_class.items():
             in_class = t.and_(*(t.some(ACTION, [i]) if i in members else t.not_(t.some(ACTION, [i]))
                                 for i in range(len(dim.patterns))))
-            if session.sat(t.and_(cell, in_class)):
+            if session.sat(t.and_(cube, in_class)):
                 allowed.extend(group)
         if names and len(allowed) == len(names):
             out.append(f"{prefix}:*")
