@@ -19,6 +19,8 @@ def _configuration_or_policy(text: str, resource_type: str) -> dict:
         doc = None
     if isinstance(doc, dict) and len(doc) == 1 and next(iter(doc)) in POLICY_MEMBERS:
         return doc
+    from solvers.policy import parse_policy
+    parse_policy(text)  # a policy given on the command line must parse: bad input, not a finding
     return configuration_for_policy(resource_type, text)
 
 
