@@ -3,7 +3,22 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from solvers.validation.checks import actions, arns, grants, keys, principals, structure, trust
+from solvers.validation.checks import (
+    actions,
+    arns,
+    grants,
+    keys,
+    operators,
+    organizations,
+    principals,
+    redundancy,
+    sizes,
+    structure,
+    tags,
+    trust,
+    values,
+    variables,
+)
 from solvers.validation.rules import Family, Rule
 
 FAMILIES: tuple[Family, ...] = (
@@ -14,6 +29,13 @@ FAMILIES: tuple[Family, ...] = (
     arns.FAMILY,
     grants.FAMILY,
     keys.FAMILY,
+    operators.FAMILY,
+    values.FAMILY,
+    variables.FAMILY,
+    tags.FAMILY,
+    organizations.FAMILY,
+    sizes.FAMILY,
+    redundancy.FAMILY,
 )
 
 

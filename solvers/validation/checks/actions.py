@@ -7,6 +7,7 @@ import functools
 import re
 
 from solvers.catalog import Catalog, load_catalog
+from solvers.validation import sdk
 from solvers.validation.findings import (
     DYNAMODB_TABLE,
     ERROR,
@@ -83,13 +84,15 @@ def check_action(catalog: Catalog, text: str) -> tuple[str, dict] | None:
         return None
     svc = catalog.service(prefix)
     if svc is None:
+        if sdk.knows_service(prefix) and (_has_wildcard(name) or sdk.knows_action(prefix, name)):
+            return None
         return "INVALID_SERVICE_IN_ACTION", {"action": text, "service": prefix,
                                              "hint": _hint([prefix.lower()], catalog.services)}
     if _has_wildcard(name):
         if any(_glob(text).fullmatch(f"{svc.prefix}:{n}") for n in svc.actions):
             return None
         return "INVALID_ACTION", {"action": text, "service": svc.prefix, "hint": " It matches no action."}
-    if name.lower() in svc.actions:
+    if name.lower() in svc.actions or sdk.knows_action(prefix, name):
         return None
     close = difflib.get_close_matches(name.lower(), list(svc.actions), n=1, cutoff=0.6)
     hint = f" Did you mean {svc.prefix}:{svc.actions[close[0]].name}?" if close else ""

@@ -120,7 +120,9 @@ def check_arn(ctx: Context, v) -> list[str] | None:
         if account and not any(t.needs_account for t in templates):
             ctx.report("ARN_ACCOUNT_NOT_ALLOWED", v, **specifics)
             problem = True
-        elif not account and all(t.needs_account for t in templates):
+        elif not account and all(t.needs_account for t in templates) and not _free(resource):
+            # AWS-owned resources (public SSM documents, ...) have account-less ARNs that the
+            # templates do not show; with a pattern in the resource part the ARN may name them
             ctx.report("MISSING_ARN_ACCOUNT", v, **specifics)
             problem = True
         elif account and not _ACCOUNT.match(account) and account != "aws":
