@@ -27,6 +27,8 @@ from solvers.generation.principals import PrincipalKey, fold_identity, key_of
 from solvers.generation.resources import ResourceCatalog
 
 MAX_RESOURCES_PER_ACTION = 50
+MAX_MEMO = 50_000
+_UNMAPPED: Any = object()  # marks an unmappable event in the cache (None means "not looked up yet")
 
 
 def is_denied(error_code: object) -> bool:
@@ -63,8 +65,10 @@ class ActivityAccumulator:
         self._start = start
         self._end = end
         self._only = canonical(only) if only else None
-        self._keys: dict[str, str | None] = {}  # reported ARN -> canonical key
-        self._principals: dict[str, _Principal] = {}
+        self._who: dict[str, _Principal | str] = {}  # ARN in a record -> its principal, or why it is skipped
+        self._principals: dict[str, _Principal] = {}  # canonical ARN -> principal
+        self._mapped: dict[tuple[str, str], Any] = {}  # (source, name) -> (service, ((action, resources), ...))
+        self._reliable: dict[tuple, tuple[str, ...] | None] = {}  # (action, candidate ARNs) -> reliable ARNs
         self._skipped: dict[str, int] = {}
         self._unmapped: dict[str, int] = {}
         self._events = 0
@@ -74,96 +78,152 @@ class ActivityAccumulator:
     def _skip(self, reason: str) -> None:
         self._skipped[reason] = self._skipped.get(reason, 0) + 1
 
-    def add_all(self, records: Iterable[Any]) -> None:
-        add = self.add
-        for record in records:
-            add(record)
-
     def add(self, record: Any) -> None:
-        self._events += 1
-        if not isinstance(record, dict):
-            self._skip("not-a-record")
-            return
-        when = record.get("eventTime")
-        if not isinstance(when, str):
-            self._skip("no-event-time")
-            return
-        if (self._start is not None and when < self._start) or (self._end is not None and when >= self._end):
-            self._skip("outside-window")
-            return
-        if self._first is None or when < self._first:
-            self._first = when
-        if self._last is None or when > self._last:
-            self._last = when
-        kind = record.get("eventType")
-        if kind is not None and kind != "AwsApiCall":
-            self._skip(f"event-type:{kind}")
-            return
-        folded, arn = fold_identity(record.get("userIdentity"))
-        if arn is None:
-            self._skip(folded)
-            return
-        principal = self._principal(arn)
-        if principal is None:
-            return
-        source = record.get("eventSource")
-        name = record.get("eventName")
-        if not isinstance(source, str) or not isinstance(name, str):
-            self._skip("no-event-name")
-            return
-        principal.events += 1
-        if is_denied(record.get("errorCode")):
-            principal.denied += 1
-        mapped = self._mapper.map(source, name)
-        if mapped is None:
-            label = f"{source} {name}"
-            principal.unmapped[label] = principal.unmapped.get(label, 0) + 1
-            self._unmapped[label] = self._unmapped.get(label, 0) + 1
-            return
-        candidates: list[str] | None = None
-        for action in mapped.actions:
-            state = principal.actions.get(action)
-            if state is None:
-                state = principal.actions[action] = [0, set()]
-            state[0] += 1
-            seen = state[1]
-            if seen is None:
-                continue
-            resources = self._resources.of(action)
-            if not resources.any:
-                state[1] = None
-                continue
-            if candidates is None:
-                candidates = self._resources.candidates(record, mapped.service, principal.partition)
-            arns = resources.reliable(candidates)
-            if arns is None:
-                state[1] = None
-            else:
-                seen.update(arns)
-                if len(seen) > MAX_RESOURCES_PER_ACTION:
-                    state[1] = None
-        params = record.get("requestParameters")
-        if (isinstance(params, dict) and not PASSROLE_PARAMETERS.isdisjoint(params)
-                and mapped.service not in PASSROLE_EXEMPT_PREFIXES and mapped.actions):
-            principal.not_observable.setdefault("iam:PassRole", set()).update(mapped.actions)
+        self.add_all((record,))
 
-    def _principal(self, arn: str) -> _Principal | None:
-        try:
-            canon = self._keys[arn]
-        except KeyError:
-            key = key_of(arn)
-            canon = self._keys[arn] = canonical(key) if key else None
-        if canon is None:
-            self._skip("not-a-role-or-user")
+    def add_all(self, records: Iterable[Any]) -> None:
+        # The hot loop of generation: a million events should cost little more than parsing them. So it
+        # is one function with its state in local variables, every lookup is cached per distinct string
+        # (principal ARN, event name, candidate ARNs), and the checks are ordered cheapest first.
+        start, end, first, last = self._start, self._end, self._first, self._last
+        skip, principal_of, mapped_cache, reliable_cache = self._skip, self._principal, self._mapped, self._reliable
+        candidates_of, who = self._resources.candidates, self._who
+        count = 0
+        for record in records:
+            count += 1
+            if type(record) is not dict:
+                skip("not-a-record")
+                continue
+            when = record.get("eventTime")
+            if type(when) is not str:
+                skip("no-event-time")
+                continue
+            if (start is not None and when < start) or (end is not None and when >= end):
+                skip("outside-window")
+                continue
+            if first is None or when < first:
+                first = when
+            if last is None or when > last:
+                last = when
+            kind = record.get("eventType")
+            if kind is not None and kind != "AwsApiCall":
+                skip(f"event-type:{kind}")
+                continue
+            # Inline fast path for the two common identities; anything else (and the first sight of an
+            # ARN) goes through _principal, which caches its answer in `who`.
+            identity = record.get("userIdentity")
+            found: _Principal | str | None = None
+            if type(identity) is dict:
+                itype = identity.get("type")
+                arn = None
+                if itype == "AssumedRole":
+                    context = identity.get("sessionContext")
+                    issuer = context.get("sessionIssuer") if type(context) is dict else None
+                    arn = issuer.get("arn") if type(issuer) is dict else None
+                elif itype == "IAMUser":
+                    arn = identity.get("arn")
+                if arn is not None:
+                    found = who.get(arn)
+            if found is None:
+                resolved = principal_of(identity)
+                if resolved is None:
+                    continue
+                principal = resolved
+            elif isinstance(found, str):
+                skip(found)
+                continue
+            else:
+                principal = found
+            source = record.get("eventSource")
+            name = record.get("eventName")
+            if type(source) is not str or type(name) is not str:
+                skip("no-event-name")
+                continue
+            principal.events += 1
+            error = record.get("errorCode")
+            if error is not None and is_denied(error):
+                principal.denied += 1
+            mapped = mapped_cache.get((source, name))
+            if mapped is None:
+                mapped = mapped_cache[(source, name)] = self._map(source, name)
+            if mapped is _UNMAPPED:
+                label = f"{source} {name}"
+                principal.unmapped[label] = principal.unmapped.get(label, 0) + 1
+                self._unmapped[label] = self._unmapped.get(label, 0) + 1
+                continue
+            service, actions = mapped
+            candidates = None
+            used = principal.actions
+            for action, resources in actions:
+                state: list[Any] | None = used.get(action)
+                if state is None:
+                    state = used[action] = [0, set() if resources.any else None]
+                state[0] += 1
+                seen = state[1]
+                if seen is None:
+                    continue
+                if candidates is None:
+                    candidates = candidates_of(record, service, principal.partition)
+                arns = reliable_cache.get((action, candidates), _UNMAPPED)
+                if arns is _UNMAPPED:
+                    if len(reliable_cache) > MAX_MEMO:
+                        reliable_cache.clear()
+                    matched = resources.reliable(list(candidates))
+                    arns = reliable_cache[(action, candidates)] = tuple(matched) if matched is not None else None
+                if arns is None:
+                    state[1] = None
+                else:
+                    seen.update(arns)
+                    if len(seen) > MAX_RESOURCES_PER_ACTION:
+                        state[1] = None
+            params = record.get("requestParameters")
+            if (params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params)
+                    and service not in PASSROLE_EXEMPT_PREFIXES and actions):
+                principal.not_observable.setdefault("iam:PassRole", set()).update(a for a, _ in actions)
+        self._events += count
+        self._first, self._last = first, last
+
+    def _map(self, source: str, name: str) -> Any:
+        found = self._mapper.map(source, name)
+        if found is None:
+            return _UNMAPPED
+        return found.service, tuple((a, self._resources.of(a)) for a in found.actions)
+
+    def _principal(self, identity: Any) -> _Principal | None:
+        """The principal an identity counts for, or None (counted as skipped). Cached per ARN."""
+        arn = None
+        if isinstance(identity, dict):
+            kind = identity.get("type")
+            if kind == "AssumedRole":  # the common case first: a role session with its issuer
+                issuer = (identity.get("sessionContext") or {}).get("sessionIssuer")
+                arn = issuer.get("arn") if isinstance(issuer, dict) else None
+            elif kind == "IAMUser":
+                arn = identity.get("arn")
+        if not isinstance(arn, str):
+            reason, arn = fold_identity(identity)
+            if arn is None:
+                self._skip(reason)
+                return None
+        found = self._who.get(arn)
+        if found is None:
+            found = self._who[arn] = self._resolve(arn)
+        if isinstance(found, str):
+            self._skip(found)
             return None
+        return found
+
+    def _resolve(self, arn: str) -> _Principal | str:
+        key = key_of(arn)
+        if key is None:
+            return "not-a-role-or-user"
+        canon = canonical(key)
         if self._only is not None and canon != self._only:
-            self._skip("other-principal")
-            return None
+            return "other-principal"
         found = self._principals.get(canon)
         if found is None:
-            found = self._principals[canon] = _Principal(arn, arn.split(":", 2)[1])
-        elif "/" in arn.split(":", 5)[5].split("/", 1)[1] and found.arn != arn:
-            found.arn = arn  # prefer the spelling with the path
+            found = self._principals[canon] = _Principal(arn, key.partition)
+        elif arn.count("/") > found.arn.count("/"):
+            found.arn = arn  # several spellings (with and without the path): report the one with the path
         return found
 
     def partial(self) -> dict:

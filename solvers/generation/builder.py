@@ -81,9 +81,10 @@ def _fit(statement: dict, limit: int) -> list[dict]:
 
 
 def build_statements(activity: dict, catalog: Catalog, options: GenerationOptions,
-                     service_level: Iterable[str] = ()) -> list[dict]:
-    """Statements for one principal's activity (one entry of a partial's "principals")."""
-    resources = ResourceCatalog(catalog)
+                     service_level: Iterable[str] = (), resources: ResourceCatalog | None = None) -> list[dict]:
+    """Statements for one principal's activity (one entry of a partial's "principals"); pass one
+    `resources` when building for many principals."""
+    resources = resources or ResourceCatalog(catalog)
     partition = activity["arn"].split(":", 2)[1]
     groups: dict[tuple[str, ...], list[str]] = {}
     for action, use in activity["actions"].items():
@@ -126,13 +127,13 @@ def split_policies(statements: list[dict], limit: int = MAX_POLICY_CHARS) -> lis
 def generated_policy_result(principal_arn: str, activity: dict | None, catalog: Catalog,
                             options: GenerationOptions, *, start_time: str | None, end_time: str | None,
                             started_on: str, completed_on: str, trail_properties: list | None = None,
-                            service_level: Iterable[str] = ()) -> dict:
+                            service_level: Iterable[str] = (), resources: ResourceCatalog | None = None) -> dict:
     """The GetGeneratedPolicy response for one principal, plus an "activity" summary (events, denied
     calls, unmappable events, permissions CloudTrail cannot show)."""
     if activity is None:
         activity = {"arn": principal_arn, "events": 0, "denied": 0, "actions": {}, "unmapped": {},
                     "notObservable": {}}
-    statements = build_statements(activity, catalog, options, service_level)
+    statements = build_statements(activity, catalog, options, service_level, resources)
     policies = split_policies(statements) if statements else []
     return {
         "jobDetails": {"status": "SUCCEEDED", "startedOn": started_on, "completedOn": completed_on},

@@ -100,13 +100,12 @@ class ResourceCatalog:
         self._cache: dict[str, ActionResources] = {}
         self._regions: dict[str, bool] = {"": True}
 
-    def candidates(self, record: dict, service: str, partition: str) -> list[str]:
+    def candidates(self, record: dict, service: str, partition: str) -> tuple[str, ...]:
         """The record's ARNs (see `candidate_arns`) whose Region field is empty or an AWS Region: an ARN
         in a Region AWS does not have (an anonymised log, a typo) is not a reliable resource."""
-        found = candidate_arns(record, service, partition)
         regions = self._regions
         kept = []
-        for arn in found:
+        for arn in candidate_arns(record, service, partition):
             parts = arn.split(":", 4)
             region = parts[3] if len(parts) > 4 else ""
             ok = regions.get(region)
@@ -114,7 +113,7 @@ class ResourceCatalog:
                 ok = regions[region] = is_aws_region(region)
             if ok:
                 kept.append(arn)
-        return kept
+        return tuple(kept)
 
     def of(self, full_action: str) -> ActionResources:
         found = self._cache.get(full_action)
@@ -194,26 +193,31 @@ _BUILDERS: dict[str, Callable[[dict, str, str, str], list[str]]] = {
 
 
 def candidate_arns(record: dict, service: str, partition: str) -> list[str]:
-    """Every ARN the record names for the resources it acted on (unfiltered)."""
+    """Every ARN the record names for the resources it acted on (unfiltered). A record's own `resources`
+    list (data events, many management events) is CloudTrail's statement of what was touched: when
+    present it is used alone."""
     found: list[str] = []
     listed = record.get("resources")
-    if isinstance(listed, list):
+    if listed and type(listed) is list:
         for item in listed:
-            arn = item.get("ARN") if isinstance(item, dict) else None
-            if isinstance(arn, str):
+            arn = item.get("ARN") if type(item) is dict else None
+            if type(arn) is str:
                 found.append(arn)
+        if found:
+            return found
     params = record.get("requestParameters")
-    if isinstance(params, dict):
-        for value in params.values():
-            if isinstance(value, str):
-                if value.startswith("arn:"):
-                    found.append(value)
-            elif isinstance(value, list):
-                found += [v for v in value[:MAX_LISTED_PARAMETER_VALUES] if isinstance(v, str) and v.startswith("arn:")]
-        build = _BUILDERS.get(service)
-        if build is not None:
-            region = record.get("awsRegion")
-            account = record.get("recipientAccountId")
-            if isinstance(region, str) and isinstance(account, str):
-                found += build(params, region, account, partition)
+    if not params or type(params) is not dict:
+        return found
+    for value in params.values():
+        if type(value) is str:
+            if value.startswith("arn:"):
+                found.append(value)
+        elif type(value) is list:
+            found += [v for v in value[:MAX_LISTED_PARAMETER_VALUES] if type(v) is str and v.startswith("arn:")]
+    build = _BUILDERS.get(service)
+    if build is not None:
+        region = record.get("awsRegion")
+        account = record.get("recipientAccountId")
+        if type(region) is str and type(account) is str:
+            found += build(params, region, account, partition)
     return found
