@@ -17,6 +17,7 @@ test: setup
 
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/generation.py
 
 lint: setup
 	$(VENV)/bin/ruff check
