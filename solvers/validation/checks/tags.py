@@ -33,11 +33,16 @@ def _tag_key(low: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def service_supports(service: str, key_lower: str) -> bool:
-    """Whether any action of the service supplies the key (services either support tags or not)."""
+    """Whether any action or resource type of the service supplies the key (services either support
+    tags or not)."""
     svc = load_catalog().service(service)
     if svc is None:
         return True  # unknown services are reported elsewhere
-    return any(supports(a, key_lower) for a in svc.actions.values())
+    if any(supports(a, key_lower) for a in svc.actions.values()):
+        return True
+    head = key_lower.split("/", 1)[0] + "/"
+    return any(k.lower() == key_lower or (k.lower().startswith(head) and "$" in k)
+               for rt in svc.resource_types.values() for k in rt.condition_keys)
 
 
 def check_tags(ctx: Context) -> None:
