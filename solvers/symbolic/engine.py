@@ -76,6 +76,7 @@ class Question:
         self._action_names = action_names or (lambda service: ())
         self._solver: z3.Solver | None = None
         self._encoder: Encoder | None = None
+        self._nicer_memo: dict[tuple[str, str], str] = {}
 
     @property
     def t(self):
@@ -188,13 +189,23 @@ class Question:
         dim = self.space.dims[name]
         if dim.string_mode:
             return witness
-        want = [matches(p, witness) for p in dim.patterns]
-        for cand in itertools.islice(candidates, limit):
-            folded = ascii_lower(cand) if name == ACTION else cand
-            if any(matches(u, folded) for u in dim.universe) and \
-                    all(matches(p, folded) == w for p, w in zip(dim.patterns, want, strict=True)):
-                return cand
-        return witness
+        known = self._nicer_memo.get((name, witness))
+        if known is not None:
+            return known
+        cands = list(itertools.islice(candidates, limit))
+        folded = [ascii_lower(c) if name == ACTION else c for c in cands]
+        found = witness
+        if witness in folded:  # the witness is itself a real value (a literal of the policy)
+            found = cands[folded.index(witness)]
+        else:
+            want = [matches(p, witness) for p in dim.patterns]
+            for cand, text in zip(cands, folded, strict=True):
+                if any(matches(u, text) for u in dim.universe) and \
+                        all(matches(p, text) == w for p, w in zip(dim.patterns, want, strict=True)):
+                    found = cand
+                    break
+        self._nicer_memo[(name, witness)] = found
+        return found
 
     def _request(self, values: dict[str, tuple[str, ...] | None]) -> Request:
         action = values[ACTION][0]  # type: ignore[index]
@@ -222,6 +233,7 @@ class Session:
     def __init__(self, question: Question, solver: z3.Solver, enc: Encoder, base: Term):
         self._q, self._solver, self._enc, self._base = question, solver, enc, base
         self._guards: dict[object, z3.BoolRef] = {}
+        self._guard_ids: dict[int, int] = {}
 
     def __enter__(self) -> Session:
         self._solver.push()
@@ -236,6 +248,7 @@ class Session:
         guard = self._guards.get(key)
         if guard is None:
             guard = self._guards[key] = z3.Bool(f"__guard{len(self._guards)}", self._enc.ctx)
+            self._guard_ids[id(guard)] = guard.get_id()
             self._solver.add(z3.Implies(guard, self._enc.encode(term)))
         return guard
 
@@ -248,6 +261,18 @@ class Session:
 
     def sat(self, term: Term) -> bool:
         return self._check(term) is not None
+
+    def sat_or_core(self, parts: list[Term]) -> tuple[bool, set[int]]:
+        """Whether the conjunction of `parts` is satisfiable; if not, the indexes of parts that are
+        already unsatisfiable together (an unsat core: not necessarily minimal)."""
+        guards = [self._guard(p) for p in parts]
+        verdict = self._solver.check(*guards)
+        if verdict == z3.unknown:
+            raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
+        if verdict == z3.sat:
+            return True, set()
+        core = {g.get_id() for g in self._solver.unsat_core()}
+        return False, {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core}
 
     def find(self, term: Term) -> Request | None:
         model = self._check(term)
