@@ -252,9 +252,25 @@ class Session:
             self._solver.add(z3.Implies(guard, self._enc.encode(term)))
         return guard
 
+    def _check_guards(self, guards: list[z3.BoolRef]) -> z3.CheckSatResult:
+        """Solver.check(*guards) without its per-argument sort casts, which cost more than the check."""
+        ctx = self._enc.ctx
+        arr, n = z3.z3._to_ast_array(guards) if guards else ((z3.Ast * 0)(), 0)
+        return z3.CheckSatResult(z3.Z3_solver_check_assumptions(ctx.ref(), self._solver.solver, n, arr))
+
+    def _core_ids(self) -> set[int]:
+        ref = self._enc.ctx.ref()
+        core = z3.Z3_solver_get_unsat_core(ref, self._solver.solver)
+        z3.Z3_ast_vector_inc_ref(ref, core)
+        try:
+            return {z3.Z3_get_ast_id(ref, z3.Z3_ast_vector_get(ref, core, i))
+                    for i in range(z3.Z3_ast_vector_size(ref, core))}
+        finally:
+            z3.Z3_ast_vector_dec_ref(ref, core)
+
     def _check(self, term: Term) -> z3.ModelRef | None:
         parts = term.args if isinstance(term, And) else (term,)
-        verdict = self._solver.check(*[self._guard(p) for p in parts])
+        verdict = self._check_guards([self._guard(p) for p in parts])
         if verdict == z3.unknown:
             raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
         return self._solver.model() if verdict == z3.sat else None
@@ -266,12 +282,12 @@ class Session:
         """Whether the conjunction of `parts` is satisfiable; if not, the indexes of parts that are
         already unsatisfiable together (an unsat core: not necessarily minimal)."""
         guards = [self._guard(p) for p in parts]
-        verdict = self._solver.check(*guards)
+        verdict = self._check_guards(guards)
         if verdict == z3.unknown:
             raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
         if verdict == z3.sat:
             return True, set()
-        core = {g.get_id() for g in self._solver.unsat_core()}
+        core = self._core_ids()
         return False, {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core}
 
     def find(self, term: Term) -> Request | None:

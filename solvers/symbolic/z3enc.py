@@ -174,8 +174,9 @@ class Encoder:
     def read(self, model: z3.ModelRef) -> dict[str, tuple[str, ...] | None]:
         """Each dimension's values in the model: None when absent, else a tuple of witness strings."""
         out: dict[str, tuple[str, ...] | None] = {}
+        true_ids = _true_constants(model)  # one pass over the model, not one eval per Boolean
         for name, dim in self.dims.items():
-            if dim.optional and not z3.is_true(model.eval(self.present[name], model_completion=True)):
+            if dim.optional and self.present[name].get_id() not in true_ids:
                 out[name] = None
                 continue
             if name in self.string:
@@ -183,5 +184,17 @@ class Encoder:
             else:
                 atoms = self.atoms[name]
                 out[name] = tuple(atoms[k].witness for k, b in enumerate(self.member[name])
-                                  if z3.is_true(model.eval(b, model_completion=True)))
+                                  if b.get_id() in true_ids)
         return out
+
+
+def _true_constants(model: z3.ModelRef) -> set[int]:
+    """Ids of the Boolean constants the model sets to true (unset ones are false under completion)."""
+    ref, m = model.ctx.ref(), model.model
+    out = set()
+    for i in range(z3.Z3_model_get_num_consts(ref, m)):
+        decl = z3.Z3_model_get_const_decl(ref, m, i)
+        value = z3.Z3_model_get_const_interp(ref, m, decl)
+        if value is not None and z3.Z3_get_bool_value(ref, value) == z3.Z3_L_TRUE:
+            out.add(z3.Z3_get_ast_id(ref, z3.Z3_mk_app(ref, decl, 0, None)))
+    return out
