@@ -17,6 +17,7 @@ test: setup
 
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/findings.py
 	$(PY) bench/generation.py
 
 lint: setup
