@@ -98,9 +98,9 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
     lattice = Lattice(q, [key_lattice(q, k.dim, list(k.texts)) for k in keys])
     found: dict[tuple, Access] = {}
     with q.session(t.and_(*restrict)) as session:
-        for cube in stratify(lattice, session):
-            access = _describe(q, session, lattice, keys, cube, compiled.statements, policy, zone, services,
-                               reasons)
+        for cube, example in stratify(lattice, session):
+            access = _describe(q, session, lattice, keys, cube, example, compiled.statements, policy, zone,
+                               services, reasons)
             key = (tuple(sorted(access.principal.items())), tuple(sorted(access.condition.items())))
             if key in found:  # same who and when: one finding with the actions of both
                 old = found[key]
@@ -110,12 +110,10 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
     return list(found.values())
 
 
-def _describe(q: Question, session: Session, lattice: Lattice, keys: list[_Key], cube: Cube,
+def _describe(q: Question, session: Session, lattice: Lattice, keys: list[_Key], cube: Cube, example: Request,
               statements: tuple[Term, ...], policy: Policy, zone: ZoneOfTrust,
               services: Sequence[str] | None, reasons: bool) -> Access:
-    cell = lattice.cell(cube)
-    example = session.find(cell)
-    if example is None or not is_allowed(policy, example) or not zone.is_external(example):
+    if not is_allowed(policy, example) or not zone.is_external(example):
         raise UndecidedError("internal disagreement: a finding's example does not replay in the evaluator")
     principal: dict[str, str] = {"AWS": "*"}
     condition: dict[str, str] = {}

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from solvers.errors import UndecidedError
+from solvers.evaluator import Request
 from solvers.symbolic.engine import Question, Session
 from solvers.symbolic.terms import Term
 
@@ -100,8 +101,9 @@ class Lattice:
         return parts
 
 
-def stratify(lattice: Lattice, session: Session, max_cubes: int = MAX_CUBES) -> list[Cube]:
-    """The cubes whose cells hold an allowed external request (the base of `session`), top-down.
+def stratify(lattice: Lattice, session: Session, max_cubes: int = MAX_CUBES) -> list[tuple[Cube, Request]]:
+    """The cubes whose cells hold an allowed external request (the base of `session`), top-down, each
+    with one such request.
 
     When a cell is empty, the solver's unsat core says which keys' exclusions made it so; only those
     keys are refined. Refining any other key keeps the core, so those cubes' cells are empty too, and
@@ -109,15 +111,15 @@ def stratify(lattice: Lattice, session: Session, max_cubes: int = MAX_CUBES) -> 
     findings are exactly those of refining every key, for a fraction of the questions."""
     queue: deque[Cube] = deque([lattice.top])
     seen = {lattice.top}
-    found: list[Cube] = []
+    found: list[tuple[Cube, Request]] = []
     while queue:
         cube = queue.popleft()
-        if any(lattice.inside(cube, f) for f in found):
+        if any(lattice.inside(cube, f) for f, _ in found):
             continue
         parts = lattice.cell_parts(cube)
-        sat, core = session.sat_or_core([term for _, term in parts])
-        if sat:
-            found = [f for f in found if not lattice.inside(f, cube)] + [cube]
+        witness, core = session.witness_or_core([term for _, term in parts])
+        if witness is not None:
+            found = [(f, w) for f, w in found if not lattice.inside(f, cube)] + [(cube, witness)]
             continue
         # a core of only "inside c" conjuncts empties every cube below c too
         refine = {parts[i][0] for i in core} - {None}

@@ -278,17 +278,17 @@ class Session:
     def sat(self, term: Term) -> bool:
         return self._check(term) is not None
 
-    def sat_or_core(self, parts: list[Term]) -> tuple[bool, set[int]]:
-        """Whether the conjunction of `parts` is satisfiable; if not, the indexes of parts that are
-        already unsatisfiable together (an unsat core: not necessarily minimal)."""
+    def witness_or_core(self, parts: list[Term]) -> tuple[Request | None, set[int]]:
+        """A request satisfying the conjunction of `parts`; if there is none, the indexes of parts that
+        are already unsatisfiable together (an unsat core: not necessarily minimal)."""
         guards = [self._guard(p) for p in parts]
         verdict = self._check_guards(guards)
         if verdict == z3.unknown:
             raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
         if verdict == z3.sat:
-            return True, set()
+            return self._q._request(self._enc.read(self._solver.model())), set()
         core = self._core_ids()
-        return False, {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core}
+        return None, {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core}
 
     def find(self, term: Term) -> Request | None:
         model = self._check(term)
