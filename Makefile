@@ -19,6 +19,7 @@ bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/findings.py
 	$(PY) bench/generation.py
+	$(PY) bench/validation.py
 
 lint: setup
 	$(VENV)/bin/ruff check

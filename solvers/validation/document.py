@@ -111,6 +111,7 @@ class Statement:
     at: At
     elements: dict[str, At]  # element name -> its value (the last one when a name repeats)
     keys: dict[str, JString]  # element name -> its key token
+    condition_entries: tuple[ConditionEntry, ...]  # read once: most checks look at the conditions
 
     def get(self, name: str) -> At | None:
         return self.elements.get(name)
@@ -159,19 +160,11 @@ class Statement:
             return [("*", p)]
         return [(k.value, v) for k, member in p.members() for v in member.strings()]
 
-    def conditions(self) -> list[ConditionEntry]:
-        c = self.elements.get("Condition")
-        if c is None:
-            return []
-        out = []
-        for op_key, block in c.members():
-            op = Operator.split(op_key.value)
-            for key, value in block.members():
-                out.append(ConditionEntry(op, block, key.value, key, value))
-        return out
+    def conditions(self) -> tuple[ConditionEntry, ...]:
+        return self.condition_entries
 
     def condition_keys(self) -> set[str]:
-        return {c.key_lower for c in self.conditions()}
+        return {c.key_lower for c in self.condition_entries}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +193,21 @@ class Document:
             for i, s in enumerate(items):
                 if isinstance(s.node, JObject):
                     members = s.members()
-                    statements.append(Statement(i, s, {k.value: v for k, v in members},
-                                                {k.value: k for k, _ in members}))
+                    elements = {k.value: v for k, v in members}
+                    statements.append(Statement(i, s, elements, {k.value: k for k, _ in members},
+                                                _conditions(elements.get("Condition"))))
         return Document(text, root, tuple(statements))
+
+
+def _conditions(c: At | None) -> tuple[ConditionEntry, ...]:
+    if c is None:
+        return ()
+    out = []
+    for op_key, block in c.members():
+        op = Operator.split(op_key.value)
+        for key, value in block.members():
+            out.append(ConditionEntry(op, block, key.value, key, value))
+    return tuple(out)
 
 
 def is_null(node: Node) -> bool:

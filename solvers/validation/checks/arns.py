@@ -19,6 +19,11 @@ from solvers.validation.reference import arn_templates, partitions
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule, scope
 
 _ACCOUNT = re.compile(r"^\d{12}$")
+# AWS-owned resources whose ARNs leave the account empty although the service's templates show one:
+# public SSM documents and parameters, Resource Explorer's AWS service views.
+_AWS_OWNED = {"ssm": ("document/", "parameter/aws/", "automation-definition/"),
+              "resource-explorer-2": ("view/AWSServiceView",)}
+_TOKEN = re.compile(r"^[^/:]*")
 _TYPED = (S3_BUCKET, S3_ACCESS_POINT, S3_MRAP, S3_OBJECT_LAMBDA, DYNAMODB_TABLE)
 
 RULES = (
@@ -120,17 +125,30 @@ def check_arn(ctx: Context, v) -> list[str] | None:
         if account and not any(t.needs_account for t in templates):
             ctx.report("ARN_ACCOUNT_NOT_ALLOWED", v, **specifics)
             problem = True
-        elif not account and all(t.needs_account for t in templates) and not _free(resource):
-            # AWS-owned resources (public SSM documents, ...) have account-less ARNs that the
-            # templates do not show; with a pattern in the resource part the ARN may name them
+        elif not account and all(t.needs_account for t in templates) and not _free(resource) \
+                and not resource.startswith(_AWS_OWNED.get(service, ())):
             ctx.report("MISSING_ARN_ACCOUNT", v, **specifics)
             problem = True
         elif account and not _ACCOUNT.match(account) and account != "aws":
             ctx.report("INVALID_ARN_ACCOUNT", v, **specifics)
             problem = True
-    if not problem and not _free(resource) and not any(t.resource.fullmatch(resource) for t in templates):
+    if not problem and not _fits_some_type(resource, templates):
         ctx.report("INVALID_ARN_RESOURCE", v, example=templates[0].template, **specifics)
     return fields
+
+
+def _fits_some_type(resource: str, templates) -> bool:
+    """Whether the resource part starts like one of the service's resource types ("function:...",
+    "table/..."). Only the leading word is compared: the catalog's templates trail behind new resource
+    paths and spellings (API Gateway's "/v2/apis", stacks without their id), which AWS accepts."""
+    if _free(resource):
+        return True  # a pattern may name resource types the catalog does not list yet
+    head = _TOKEN.match(resource).group()
+    for t in templates:
+        template_head = _TOKEN.match(t.template.split(":", 5)[5]).group()
+        if template_head.startswith("${") or template_head.lower() == head.lower():
+            return True
+    return False
 
 
 def _known_region(partition: str, region: str) -> bool:

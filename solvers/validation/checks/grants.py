@@ -46,6 +46,11 @@ def _every_resource(text: str) -> bool:
     return text == "*" or text.endswith((":role/*", ":*"))
 
 
+def _may_grant_iam(text: str) -> bool:
+    prefix = text.partition(":")[0].lower()
+    return prefix == "iam" or "*" in prefix or "?" in prefix
+
+
 def check_grants(ctx: Context) -> None:
     for s in ctx.statements:
         if s.effect != "Allow":
@@ -54,6 +59,8 @@ def check_grants(ctx: Context) -> None:
         resource, not_resource = s.resource_element
         if action is None or resource is None:
             continue
+        if not not_action and not any(_may_grant_iam(n.text) for n in action.strings()):
+            continue  # the common case: no entry can reach an iam: action
         keys = s.condition_keys()
         for g in (PASS_ROLE, CREATE_SLR):
             if g.exempt_key in keys:

@@ -183,7 +183,7 @@ def _duplicates(ctx: Context, s) -> None:
 
 def _per_action(ctx: Context, catalog, s, conditions) -> None:
     """Service keys (and OIDC/SAML claims) that the listed actions never carry."""
-    if not ctx.on("UNSUPPORTED_ACTION_FOR_CONDITION_KEY"):
+    if not conditions or not ctx.on("UNSUPPORTED_ACTION_FOR_CONDITION_KEY"):
         return
     listed = []
     for a in s.actions:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 import re
 
-from solvers.jsonspan import JArray, JObject, Node
-from solvers.validation.document import scalar_text
 from solvers.validation.findings import SUGGESTION
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule
 
@@ -28,14 +26,11 @@ def _covers(pattern: str, other: str) -> bool:
     return bool(_glob(pattern).fullmatch(other.replace("*", "\x00")))
 
 
-def _canonical(node: Node):
-    """A statement's meaning as comparable data (member order and one-or-many spelling ignored)."""
-    if isinstance(node, JObject):
-        return tuple(sorted((k.value, _canonical(v)) for k, v in node.pairs if k.value != "Sid"))
-    if isinstance(node, JArray):
-        return tuple(sorted({repr(_canonical(v)) for v in node.items}))
-    text = scalar_text(node)
-    return (repr(text),) if text is not None else ("null",)
+def _statement_key(text: str, s) -> tuple:
+    """A statement's elements other than Sid, each as written (element order ignored): statements
+    that repeat one another, as copies do, compare equal."""
+    return tuple(sorted((name, text[at.node.span.start_offset:at.node.span.end_offset])
+                        for name, at in s.elements.items() if name != "Sid"))
 
 
 def check_redundancy(ctx: Context) -> None:
@@ -54,7 +49,7 @@ def check_redundancy(ctx: Context) -> None:
                 if p.text != v.text and _covers(p.text, v.text):
                     ctx.report("REDUNDANT_RESOURCE", v, resource=v.text, by=p.text)
                     break
-        key = _canonical(s.at.node)
+        key = _statement_key(ctx.document.text, s)
         if key in seen:
             ctx.report("REDUNDANT_STATEMENT", [s.at, seen[key].at], index=s.index, other=seen[key].index)
         else:
