@@ -1,0 +1,72 @@
+"""Failure is data: throttling storms are ridden out by botocore's retries, a denied account becomes a
+coverage gap while the others complete, and the whole enumeration only reads."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from aws_emulator import DEMO_REGIONS
+from aws_faults import DenyAssumeRole, ReadOnlyGuard, Throttler
+
+from connectors.aws.collect import Selection, collect
+
+
+def _resources(collection, accounts) -> dict[str, dict]:
+    return {r["resourceArn"]: r for r in collection.resources() if r["account"] in accounts}
+
+
+def _without_last_used(details: dict) -> dict:
+    """Entering an account through its role updates that role's RoleLastUsed between two enumerations."""
+    roles = [{k: v for k, v in r.items() if k != "RoleLastUsed"} for r in details["RoleDetailList"]]
+    return {**details, "RoleDetailList": roles}
+
+
+@pytest.fixture(scope="module")
+def some_accounts(demo_manifest) -> tuple[str, ...]:
+    """The management account (no AssumeRole) and two members."""
+    return tuple(demo_manifest["organization"]["accounts"][:3])
+
+
+def test_thirty_percent_throttling_loses_nothing(session_config, full_collection, some_accounts):
+    throttler = Throttler(0.30)
+    # This fault does not ease when clients slow down (AWS's throttling does), so the adaptive mode's
+    # client-side rate limiter would only crawl towards its floor of 0.5 request/s here: the test runs
+    # botocore's standard retries, the same retry policy without the rate limiter.
+    config = replace(session_config, client_hooks=(throttler,), retry_mode="standard")
+    throttled = collect(config, Selection(accounts=some_accounts, regions=DEMO_REGIONS), accounts_in_flight=3,
+                        organization=full_collection.organization)
+    assert throttler.throttled > 50 and 0.2 < throttler.throttled / throttler.sent < 0.4
+    assert throttled.gaps() == []
+    assert _resources(throttled, some_accounts) == _resources(full_collection, some_accounts)
+    homes = {s.account: s for s in full_collection.scopes if s.home}
+    for scope in throttled.scopes:
+        if scope.home:
+            assert _without_last_used(scope.iam_authorization_details) == _without_last_used(
+                homes[scope.account].iam_authorization_details)
+            assert scope.account_record == homes[scope.account].account_record
+
+
+def test_denied_account_is_a_gap_and_the_others_complete(session_config, full_collection, some_accounts):
+    denied = some_accounts[1]
+    hook = DenyAssumeRole({denied})
+    config = replace(session_config, client_hooks=(hook,))
+    result = collect(config, Selection(accounts=some_accounts, regions=DEMO_REGIONS), accounts_in_flight=3,
+                     organization=full_collection.organization)
+    assert hook.denied == [denied]
+    gaps = [g.as_dict() for g in result.gaps()]
+    assert [(g["account"], g["operation"], g["errorCode"]) for g in gaps] == [(denied, "AssumeRole", "AccessDenied")]
+    others = set(some_accounts) - {denied}
+    assert _resources(result, others) == _resources(full_collection, others)
+    assert not [r for r in result.resources() if r["account"] == denied]
+
+
+def test_enumeration_only_reads(session_config, full_collection, some_accounts):
+    guard = ReadOnlyGuard()
+    config = replace(session_config, client_hooks=(guard,))
+    result = collect(config, Selection(accounts=some_accounts, regions=DEMO_REGIONS), accounts_in_flight=3)
+    assert guard.violations == []
+    assert result.gaps() == []
+    assert _resources(result, some_accounts) == _resources(full_collection, some_accounts)
+    services = {service for service, _ in guard.seen}
+    assert {"organizations", "sts", "iam", "s3", "s3control", "kms", "lambda", "sqs", "sns", "secretsmanager",
+            "ecr", "efs", "ec2", "rds", "dynamodb", "dynamodbstreams"} <= services
