@@ -224,6 +224,41 @@ def collect_cmd(
                            accounts_in_flight=accounts_in_flight, fmt=fmt.value)
     raise typer.Exit(code)
 
+@app.command("scan")
+def scan(
+    config: str | None = typer.Option(None, "--config", help="TOML settings (default: configs/default.toml)."),
+    out: str | None = typer.Option(None, "--out", help="Artifacts folder (default: out/)."),
+    address: str | None = typer.Option(None, "--address", help="Join this Ray cluster instead of starting one."),
+    accounts: str | None = typer.Option(None, "--accounts", help="ID,... (default: every active account)."),
+    regions: str | None = typer.Option(None, "--regions", help="R,... (default: the Regions enabled per account)."),
+    resource_types: str | None = typer.Option(None, "--resource-types", help="T,... (default: all)."),
+    zone: str | None = typer.Option(None, "--zone", help="ACCOUNT | ORGANIZATION (default: ORGANIZATION when "
+                                    "the organization can be read)."),
+    role_name: str | None = typer.Option(None, "--role-name", help="Role assumed in member accounts."),
+    profile: str | None = typer.Option(None, "--profile"),
+    endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
+    from_snapshot: str | None = typer.Option(None, "--from-snapshot", help="Analyse a `trustmap collect` folder."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Scan the organization: external-access findings and artifacts (exit 3: coverage gaps)."""
+    from pipeline.scan_cli import scan_command
+    overrides = {"out": out, "ray_address": address, "accounts": accounts, "regions": regions,
+                 "resource_types": resource_types, "zone": zone, "role_name": role_name, "profile": profile,
+                 "endpoint_url": endpoint_url}
+    raise typer.Exit(scan_command(config, overrides, from_snapshot, fmt.value))
+
+
+@app.command("demo")
+def demo(
+    out: str = typer.Option("out/demo", "--out", help="Artifacts folder."),
+    accounts: int = typer.Option(12, "--accounts", min=2, max=200, help="Accounts in the demo organization."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Seed a demo organization in a local AWS emulator and scan it (no AWS account needed)."""
+    from pipeline.scan_cli import demo_command
+    raise typer.Exit(demo_command(out, accounts, fmt.value))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: runs the app and turns every error into one line and an exit code."""
     try:

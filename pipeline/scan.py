@@ -1,0 +1,210 @@
+"""`trustmap scan`: the organization scan as a Ray job — a thin driver over `pipeline.stages`.
+
+accounts → one enumeration task per account (all its Regions) → analysis units, deduplicated →
+analysis tasks of `batch_size` units → findings stamped on every resource of a key → lifecycle →
+artifacts. Both kinds of task run at once: analyses start as soon as the first account is enumerated.
+In-flight tasks are capped with `ray.wait`, results are consumed in completion order, the zone (every
+member account) goes to the object store once, and a task that fails after its retries costs only its
+own resources (recorded as coverage gaps and error findings), never results already in hand.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+
+from pipeline.settings import ScanSettings
+from pipeline.stages import Unit, Zone, analyze_units, dedupe, drop_trusted_canonical_users, stamp, units_of
+
+TASK_RETRIES = 3  # a worker that dies (OOM, preemption) costs a retry, not the scan
+
+
+def _collect_task(config, account: str, selection) -> list[dict]:
+    from connectors.aws.collect import collect_account
+    return [s.as_dict() for s in collect_account(config, account, selection)]
+
+
+def _analyze_task(units: list[Unit], zone: Zone) -> tuple[dict[str, list[dict]], float]:
+    started = time.process_time()
+    found = analyze_units(units, zone)
+    return found, time.process_time() - started
+
+
+@dataclass
+class ScanState:
+    """What the driver accumulates; everything in it is plain data."""
+    groups: dict[str, list[Unit]] = field(default_factory=dict)
+    findings_by_key: dict[str, list[dict]] = field(default_factory=dict)
+    scopes: list[dict] = field(default_factory=list)
+    gaps: list[dict] = field(default_factory=list)
+    analysis_seconds: float = 0.0
+    canonical_ids: dict[str, str] = field(default_factory=dict)  # account -> its S3 canonical user id
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version()}
+    for dist in ("trustmap", "ray", "z3-solver", "boto3", "policy-sentry"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "unknown"
+    return out
+
+
+def _ray_start(address: str | None):
+    import ray
+    if ray.is_initialized():
+        return ray, False
+    kwargs: dict = {"include_dashboard": False, "logging_level": logging.WARNING, "log_to_driver": False}
+    if address:
+        ray.init(address=address, **kwargs)
+    else:
+        ray.init(num_cpus=os.cpu_count(), **kwargs)
+    return ray, True
+
+
+def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=None) -> tuple[int, dict]:
+    """Run the scan; returns (exit code, summary). Exit 0 complete, 3 complete with coverage gaps."""
+    from connectors.aws.collect import Selection
+    started, started_at = time.perf_counter(), _now()
+    selection = Selection(settings.accounts or None, settings.regions or None, settings.resource_types or None)
+    config, pending_scopes = None, None
+    if from_snapshot:
+        from connectors.snapshot import read_snapshot
+        collection = read_snapshot(from_snapshot)
+        organization = collection.organization
+        pending_scopes = [s.as_dict() for s in collection.scopes
+                          if not settings.accounts or s.account in settings.accounts]
+    else:
+        from connectors.aws.organization import read_organization
+        from connectors.aws.session import SessionConfig, Sessions
+        config = SessionConfig(profile=settings.profile, endpoint_url=settings.endpoint_url,
+                               home_region=settings.home_region, role_name=settings.role_name,
+                               external_id=settings.external_id, session_name=settings.session_name)
+        organization = read_organization(Sessions(config))
+    kind = settings.zone if settings.zone != "AUTO" else ("ORGANIZATION" if organization.id else "ACCOUNT")
+    if kind == "ORGANIZATION" and not organization.id:
+        from solvers.errors import InputError
+        raise InputError("zone ORGANIZATION needs an organization the caller can read")
+    zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
+    state = ScanState(gaps=[g.as_dict() for g in organization.gaps])
+    accounts = list(settings.accounts or organization.active_accounts())
+    ray, started_ray = _ray_start(settings.ray_address)
+    try:
+        _drive(ray, settings, config, selection, accounts, pending_scopes, zone, state, progress)
+    finally:
+        if started_ray:
+            ray.shutdown()
+    return _finish(settings, organization, zone, state, accounts, started, started_at)
+
+
+def _drive(ray, settings: ScanSettings, config, selection, accounts, pending_scopes, zone: Zone,
+           state: ScanState, progress) -> None:
+    collect = ray.remote(max_retries=TASK_RETRIES)(_collect_task)
+    analyze = ray.remote(max_retries=TASK_RETRIES)(_analyze_task)
+    zone_ref = ray.put(zone)  # every member account: shipped once, not with every task
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    analyses_cap = settings.analyses_in_flight or 2 * cpus
+    to_enumerate = [] if pending_scopes is not None else list(accounts)
+    enumerating: dict = {}
+    analysing: dict = {}
+    queue: list[Unit] = []
+    if pending_scopes is not None:
+        _absorb(pending_scopes, zone, state, queue)
+    while to_enumerate or enumerating or queue or analysing:
+        while to_enumerate and len(enumerating) < settings.accounts_in_flight:
+            account = to_enumerate.pop(0)
+            enumerating[collect.remote(config, account, selection)] = account
+        while queue and len(analysing) < analyses_cap:
+            batch, queue[:] = queue[:settings.batch_size], queue[settings.batch_size:]
+            analysing[analyze.remote(batch, zone_ref)] = batch
+        if not enumerating and not analysing:
+            continue
+        [done], _ = ray.wait(list(enumerating) + list(analysing), num_returns=1)
+        if done in enumerating:
+            account = enumerating.pop(done)
+            try:
+                _absorb(ray.get(done), zone, state, queue)
+            except Exception as exc:  # the task failed after its retries: a gap, the scan goes on
+                state.gaps.append({"account": account, "region": "global", "resourceType": "AWS::Account",
+                                   "operation": "Enumerate", "errorCode": type(exc).__name__, "message": str(exc)[:500]})
+            if progress:
+                progress("enumerated", account)
+        else:
+            batch = analysing.pop(done)
+            try:
+                found, seconds = ray.get(done)
+                state.analysis_seconds += seconds
+            except Exception as exc:
+                found = _failed_batch(batch, exc, state)
+            state.findings_by_key.update(found)
+            if progress:
+                progress("analysed", len(batch))
+
+
+def _absorb(scopes: list[dict], zone: Zone, state: ScanState, queue: list[Unit]) -> None:
+    records = {s["accountRecord"]["account"]: s["accountRecord"] for s in scopes if s.get("accountRecord")}
+    state.canonical_ids.update({a: r["s3CanonicalUserId"] for a, r in records.items() if r.get("s3CanonicalUserId")})
+    for scope in scopes:
+        state.scopes.append({k: scope.get(k) for k in ("account", "region", "apiCalls", "seconds")}
+                            | {"resources": len(scope.get("resources", ()))})
+        state.gaps.extend(scope.get("gaps", ()))
+        queue.extend(dedupe(units_of(scope, zone, records), state.groups))
+
+
+def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[str, list[dict]]:
+    from solvers.external.analyze import error_finding
+    out = {}
+    for u in batch:
+        state.gaps.append({"account": u.account, "region": u.region, "resourceType": u.resource_type,
+                           "operation": "Analyze", "errorCode": type(exc).__name__, "message": str(exc)[:500],
+                           "resourceArn": u.arn})
+        out[u.key] = [error_finding(u.resource_type, u.arn, u.account, "INTERNAL_ERROR", str(exc)[:500])]
+    return out
+
+
+def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
+            started: float, started_at: str) -> tuple[int, dict]:
+    from pipeline.artifacts import write_artifacts
+    from pipeline.lifecycle import advance, load_state
+    analysed = time.perf_counter()
+    findings = []
+    for key, group in state.groups.items():
+        representative = group[0]
+        for unit in group:
+            findings.extend(stamp(state.findings_by_key.get(key, []), unit, representative))
+    findings = drop_trusted_canonical_users(findings, zone, state.canonical_ids)
+    now = _now()
+    out = settings.out
+    previous = load_state(out / ".trustmap-state.json")
+    current = advance(previous, findings, settings.archive_rules, now)
+    by_status = {s: sum(1 for f in current if f["status"] == s) for s in ("ACTIVE", "ARCHIVED", "RESOLVED")}
+    resources = sum(len(g) for g in state.groups.values())
+    run = {
+        "startedAt": started_at, "finishedAt": now, "organizationId": organization.id,
+        "zone": {"type": zone.kind, "organizationId": zone.organization_id},
+        "accounts": accounts, "regions": sorted({s["region"] for s in state.scopes}),
+        "resourceTypes": list(settings.resource_types) or "all",
+        "scopes": sorted(state.scopes, key=lambda s: (s["account"], s["region"])),
+        "counts": {"resources": resources, "distinctAnalyses": len(state.groups),
+                   "findings": {**{k.lower(): v for k, v in by_status.items()},
+                                "public": sum(1 for f in current if f.get("isPublic") and f["status"] != "RESOLVED"),
+                                "errors": sum(1 for f in current if f.get("error"))},
+                   "gaps": len(state.gaps)},
+        "gaps": state.gaps,
+        "timings": {"totalSeconds": round(time.perf_counter() - started, 3),
+                    "analysisCpuSeconds": round(state.analysis_seconds, 3),
+                    "aggregateSeconds": round(time.perf_counter() - analysed, 3)},
+        "versions": _versions(),
+    }
+    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region)
+    summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
+    return (3 if state.gaps else 0), summary

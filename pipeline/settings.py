@@ -1,0 +1,77 @@
+"""Scan settings: a TOML file (configs/default.toml when none is given) with command-line overrides."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from solvers.errors import InputError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "default.toml"
+ZONES = ("ACCOUNT", "ORGANIZATION", "AUTO")
+
+
+@dataclass(frozen=True)
+class ScanSettings:
+    accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    resource_types: tuple[str, ...] = ()
+    zone: str = "AUTO"
+    out: Path = Path("out")
+    accounts_in_flight: int = 8
+    batch_size: int = 16
+    analyses_in_flight: int = 0
+    home_region: str = "us-east-1"
+    role_name: str = "OrganizationAccountAccessRole"
+    external_id: str | None = None
+    session_name: str = "trustmap-scan"
+    profile: str | None = None
+    endpoint_url: str | None = None
+    ray_address: str | None = None
+    archive_rules: tuple = field(default=())
+
+
+def _strings(value: object, name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"setting {name} must be a list of strings")
+    return tuple(value)
+
+
+def load_settings(path: str | None, overrides: dict) -> ScanSettings:
+    """Read the config file, apply the non-empty overrides (CLI options), check every value."""
+    from pipeline.lifecycle import ArchiveRule
+    file = Path(path) if path else DEFAULT_CONFIG
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read config {file}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"config {file} is not valid TOML: {exc}") from None
+    scan, aws, ray = data.get("scan", {}), data.get("aws", {}), data.get("ray", {})
+    merged = {**scan, **{f"aws_{k}": v for k, v in aws.items()}, "ray_address": ray.get("address", "")}
+    merged.update({k: v for k, v in overrides.items() if v not in (None, "", ())})
+    zone = str(merged.get("zone", "AUTO")).upper()
+    if zone not in ZONES:
+        raise InputError(f"zone must be one of {', '.join(ZONES)}, not {zone!r}")
+    for name in ("accounts_in_flight", "batch_size", "analyses_in_flight"):
+        if not isinstance(merged.get(name, 1), int) or merged.get(name, 1) < 0:
+            raise InputError(f"setting {name} must be a non-negative integer")
+    accounts = _strings(merged.get("accounts", []), "accounts")
+    for a in accounts:
+        if not (len(a) == 12 and a.isdigit()):
+            raise InputError(f"account {a!r} is not a 12-digit AWS account id")
+    return ScanSettings(
+        accounts=accounts, regions=_strings(merged.get("regions", []), "regions"),
+        resource_types=_strings(merged.get("resource_types", []), "resource_types"), zone=zone,
+        out=Path(merged.get("out", "out")), accounts_in_flight=max(1, merged.get("accounts_in_flight", 8)),
+        batch_size=max(1, merged.get("batch_size", 16)), analyses_in_flight=merged.get("analyses_in_flight", 0),
+        home_region=merged.get("aws_home_region") or "us-east-1",
+        role_name=merged.get("role_name") or merged.get("aws_role_name") or "OrganizationAccountAccessRole",
+        external_id=merged.get("aws_external_id") or None, session_name=merged.get("aws_session_name") or "trustmap-scan",
+        profile=merged.get("profile") or merged.get("aws_profile") or None,
+        endpoint_url=merged.get("endpoint_url") or merged.get("aws_endpoint_url") or None,
+        ray_address=merged.get("ray_address") or None,
+        archive_rules=tuple(ArchiveRule.parse(r) for r in data.get("archive_rules", [])),
+    )

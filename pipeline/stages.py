@@ -1,0 +1,140 @@
+"""The scan's stages as plain functions (the Ray driver only schedules them; tests call them directly).
+
+enumerated scope results → analysis units (one per resource, with its zone) → deduplicated by a
+canonical key (same type, same access settings, same zone: one analysis) → findings per unit, then
+stamped onto every resource that shares the key.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from solvers.errors import InputError
+
+
+@dataclass(frozen=True)
+class Zone:
+    """The zone of trust of the scan: the owner's account, or the organization with its members."""
+    kind: str  # ACCOUNT | ORGANIZATION
+    organization_id: str | None = None
+    member_accounts: tuple[str, ...] = ()
+
+    def key_for(self, owner: str) -> str:
+        return f"org:{self.organization_id}" if self.kind == "ORGANIZATION" else f"account:{owner}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One resource to analyse, with everything the findings engine reads."""
+    resource_type: str
+    arn: str
+    account: str
+    region: str
+    configuration: dict
+    account_block: dict | None
+    zone_key: str
+
+    @property
+    def key(self) -> str:
+        """Canonical analysis key: resources with equal keys have equal findings up to their ARN."""
+        arn = self.arn if _arn_matters(self.configuration) else ""
+        text = json.dumps([self.resource_type, self.configuration, self.account_block, self.zone_key, arn],
+                          sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _arn_matters(configuration: dict) -> bool:
+    """Whether a resource's own ARN can change its findings: only when some policy names resources
+    (trust policies and `Resource: "*"` policies, common across accounts, do not)."""
+    member, body = next(iter(configuration.items()))
+    if member not in ("iamRole", "kmsKey", "sqsQueue", "snsTopic", "secretsManagerSecret", "lambdaFunction",
+                      "lambdaLayerVersion", "ecrRepository", "efsFileSystem", "dynamodbTable", "dynamodbStream"):
+        return True  # S3 and snapshots: their synthetic policies name the resource
+    texts = [v for v in body.values() if isinstance(v, str)] + list((body.get("keyPolicies") or {}).values())
+    if body.get("grants"):
+        return True
+    for text in texts:
+        try:
+            doc = json.loads(text)
+        except (json.JSONDecodeError, TypeError, RecursionError):
+            return True
+        statements = doc.get("Statement") if isinstance(doc, dict) else None
+        statements = statements if isinstance(statements, list) else [statements]
+        for st in statements:
+            if not isinstance(st, dict) or "NotResource" in st or st.get("Resource", "*") not in ("*", ["*"]):
+                return True
+    return False
+
+
+def units_of(scope: dict, zone: Zone, account_records: dict[str, dict]) -> list[Unit]:
+    """The analysis units of one enumerated (account, Region): its resource records, in connector shape."""
+    out = []
+    for r in scope.get("resources", ()):
+        owner = r["account"]
+        record = account_records.get(owner) or {}
+        configuration = r["configuration"]
+        bucket = configuration.get("s3Bucket")
+        if bucket is not None and "ownerCanonicalId" not in bucket and record.get("s3CanonicalUserId"):
+            configuration = {"s3Bucket": {**bucket, "ownerCanonicalId": record["s3CanonicalUserId"]}}
+        out.append(Unit(r["resourceType"], r["resourceArn"], owner, r.get("region", scope.get("region", "")),
+                        configuration, record.get("accountPublicAccessBlock"), zone.key_for(owner)))
+    return out
+
+
+def dedupe(units: Iterable[Unit], seen: dict[str, list[Unit]]) -> list[Unit]:
+    """Group units by key into `seen`; return the units whose key is new (the ones to analyse)."""
+    fresh = []
+    for u in units:
+        group = seen.setdefault(u.key, [])
+        if not group:
+            fresh.append(u)
+        group.append(u)
+    return fresh
+
+
+def analyze_units(units: Sequence[Unit], zone: Zone) -> dict[str, list[dict]]:
+    """Findings of each unit, by unit key. A unit whose configuration is unreadable gives an error
+    finding; nothing one resource does stops the others."""
+    from solvers.external.analyze import analyze_resource, error_finding
+    from solvers.external.zone import ZoneOfTrust
+    out: dict[str, list[dict]] = {}
+    for u in units:
+        try:
+            trust = ZoneOfTrust(u.account, zone.organization_id if zone.kind == "ORGANIZATION" else None,
+                                frozenset(zone.member_accounts) if zone.kind == "ORGANIZATION" else frozenset())
+            out[u.key] = analyze_resource(u.resource_type, u.arn, u.account, u.configuration, trust, u.account_block)
+        except InputError as exc:
+            out[u.key] = [error_finding(u.resource_type, u.arn, u.account, "INTERNAL_ERROR", str(exc))]
+    return out
+
+
+def stamp(findings: list[dict], unit: Unit, representative: Unit) -> list[dict]:
+    """The findings of `representative` as findings of `unit` (same key, maybe another resource)."""
+    if unit is representative:
+        return findings
+    from solvers.external.analyze import finding_id
+    out = []
+    for f in findings:
+        g = {**f, "resource": unit.arn, "resourceOwnerAccount": unit.account}
+        g["id"] = finding_id(unit.arn, g["principal"], g["condition"], g.get("sources", []), g["error"])
+        if "example" in g:
+            g["example"] = {**g["example"], "resource": unit.arn}
+        out.append(g)
+    return out
+
+
+def trusted_canonical_ids(zone: Zone, owner: str, canonical_ids: dict[str, str]) -> set[str]:
+    """S3 canonical user ids inside the zone: the owner's, or every scanned member account's."""
+    if zone.kind == "ORGANIZATION":
+        return set(canonical_ids.values())
+    return {canonical_ids[owner]} if owner in canonical_ids else set()
+
+
+def drop_trusted_canonical_users(findings: list[dict], zone: Zone, canonical_ids: dict[str, str]) -> list[dict]:
+    """ACL grants to a canonical user of the zone are not external (known only once every account of the
+    zone has been enumerated, so applied when aggregating)."""
+    return [f for f in findings
+            if f["principal"].get("CanonicalUser") not in
+            trusted_canonical_ids(zone, f["resourceOwnerAccount"], canonical_ids)]
