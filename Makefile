@@ -20,6 +20,7 @@ bench: setup
 	$(PY) bench/findings.py
 	$(PY) bench/generation.py
 	$(PY) bench/validation.py
+	$(PY) bench/connectors.py
 
 lint: setup
 	$(VENV)/bin/ruff check

@@ -83,11 +83,13 @@ def _organization(emu: _Emulator, accounts: int) -> dict:
     ous = {name: org.create_organizational_unit(ParentId=root, Name=name)["OrganizationalUnit"]["Id"]
            for name in ("Workloads", "Sandbox")}
     members = []
+    parents = {management: root}
     for i in range(1, accounts):
         status = org.create_account(Email=f"demo{i}@example.com", AccountName=f"demo-{i:02d}")["CreateAccountStatus"]
         ou = ous["Workloads"] if i % 3 else ous["Sandbox"]
         org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=ou)
         members.append(status["AccountId"])
+        parents[status["AccountId"]] = ou
     policies = []
     for policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
         org.enable_policy_type(RootId=root, PolicyType=policy_type)
@@ -99,7 +101,7 @@ def _organization(emu: _Emulator, accounts: int) -> dict:
         pid = org.create_policy(Content=text, Description=name, Name=name, Type=policy_type)["Policy"]["PolicySummary"]["Id"]
         org.attach_policy(PolicyId=pid, TargetId=target)
         policies.append({"id": pid, "name": name, "type": policy_type, "content": text, "targets": [target]})
-    return {"id": org_id, "managementAccount": management, "members": members, "root": root,
+    return {"id": org_id, "managementAccount": management, "members": members, "root": root, "parents": parents,
             "organizationalUnits": ous, "policies": policies}
 
 
@@ -162,7 +164,8 @@ def seed_demo(endpoint_url: str, accounts: int = 12, regions: tuple[str, ...] = 
     trail = seed_trail(emu.client("s3"), emu.client("cloudtrail"), org["id"], everyone, regions)
     manifest = {
         "organization": {"id": org["id"], "managementAccount": org["managementAccount"], "accounts": everyone,
-                         "organizationalUnits": org["organizationalUnits"], "rootId": org["root"]},
+                         "organizationalUnits": org["organizationalUnits"], "rootId": org["root"],
+                         "parents": org["parents"]},
         "regions": list(regions), "externalAccount": EXTERNAL_ACCOUNT,
         "serviceControlPolicies": [p for p in org["policies"] if p["type"] == "SERVICE_CONTROL_POLICY"],
         "resourceControlPolicies": [p for p in org["policies"] if p["type"] == "RESOURCE_CONTROL_POLICY"],

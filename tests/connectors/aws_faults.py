@@ -113,3 +113,20 @@ class ReadOnlyGuard:
 
 class WriteAttempted(AssertionError):
     """Not a ClientError, so no gap recorder catches it: the test fails loudly."""
+
+
+class DisabledRegion:
+    """Every call in one Region fails as in a Region the account has not opted into."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def __call__(self, client: Any) -> None:
+        if client.meta.region_name != self.region:
+            return
+
+        def refuse(request: Any, **_: Any) -> AWSResponse:
+            return error_response(client, request.url, 401, "UnrecognizedClientException",
+                                  "The security token included in the request is invalid.")
+
+        client.meta.events.register("before-send", refuse)

@@ -91,9 +91,10 @@ def test_organization_accounts_paths_and_policies(demo_manifest, full_collection
     ous = {ou["name"]: ou for ou in org.organizational_units}
     assert set(ous) == {"Workloads", "Sandbox"}
     for account in org.accounts:
-        assert account.path.startswith(f"{seeded['id']}/{seeded['rootId']}/")
-    sandbox = [a for a in org.accounts if a.path == ous["Sandbox"]["path"]]
-    assert sandbox and all(a.id != seeded["managementAccount"] for a in sandbox)
+        parent = seeded["parents"][account.id]
+        assert account.path == f"{seeded['id']}/{seeded['rootId']}/" + (f"{parent}/" if parent.startswith("ou-") else "")
+    assert {ou["path"] for ou in ous.values()} == {f"{seeded['id']}/{seeded['rootId']}/{i}/"
+                                                    for i in seeded["organizationalUnits"].values()}
     policies = {p["name"]: p for p in org.policies}
     for want in demo_manifest["serviceControlPolicies"] + demo_manifest["resourceControlPolicies"]:
         got = policies[want["name"]]

@@ -2,13 +2,31 @@
 coverage gap while the others complete, and the whole enumeration only reads."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from aws_emulator import DEMO_REGIONS
-from aws_faults import DenyAssumeRole, ReadOnlyGuard, Throttler
+from aws_faults import DenyAssumeRole, DisabledRegion, ReadOnlyGuard, Throttler
 
+import connectors.aws
 from connectors.aws.collect import Selection, collect
+from connectors.aws.resources import MODULES
+
+SCANNER_POLICY = Path(connectors.aws.__file__).parent / "scanner-policy.json"
+# The IAM action behind an API operation, where it is not "<service prefix>:<operation>".
+ACTION_OF = {("s3", "ListBuckets"): "s3:ListAllMyBuckets", ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+             ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+             ("s3", "ListDirectoryBuckets"): "s3express:ListAllMyDirectoryBuckets",
+             ("dynamodbstreams", "ListStreams"): "dynamodb:ListStreams", ("sts", "GetCallerIdentity"): None}
+PREFIX = {"s3control": "s3", "efs": "elasticfilesystem"}
+
+
+def iam_action(service: str, operation: str) -> str | None:
+    if (service, operation) in ACTION_OF:
+        return ACTION_OF[(service, operation)]
+    return f"{PREFIX.get(service, service)}:{operation}"
 
 
 def _resources(collection, accounts) -> dict[str, dict]:
@@ -60,6 +78,23 @@ def test_denied_account_is_a_gap_and_the_others_complete(session_config, full_co
     assert not [r for r in result.resources() if r["account"] == denied]
 
 
+def test_disabled_region_is_a_gap_per_type_and_the_home_region_completes(session_config, full_collection,
+                                                                      some_accounts):
+    account = some_accounts[2]
+    config = replace(session_config, client_hooks=(DisabledRegion(DEMO_REGIONS[1]),))
+    result = collect(config, Selection(accounts=(account,), regions=DEMO_REGIONS), accounts_in_flight=1,
+                     organization=full_collection.organization)
+    gaps = [g for g in result.gaps()]
+    assert gaps and {g.region for g in gaps} == {DEMO_REGIONS[1]}
+    assert {g.errorCode for g in gaps} == {"UnrecognizedClientException"}
+    # Every regional type, and the bucket of that Region (listed from the home Region, read in its own).
+    regional_types = {m.RESOURCE_TYPE for m in MODULES if not m.GLOBAL} | {"AWS::S3::Bucket"}
+    assert {g.resourceType for g in gaps} == regional_types
+    # Nothing from the disabled Region is made up; everything from the home Region (and global) is there.
+    home = {arn: r for arn, r in _resources(full_collection, {account}).items() if r["region"] != DEMO_REGIONS[1]}
+    assert _resources(result, {account}) == home
+
+
 def test_enumeration_only_reads(session_config, full_collection, some_accounts):
     guard = ReadOnlyGuard()
     config = replace(session_config, client_hooks=(guard,))
@@ -67,6 +102,10 @@ def test_enumeration_only_reads(session_config, full_collection, some_accounts):
     assert guard.violations == []
     assert result.gaps() == []
     assert _resources(result, some_accounts) == _resources(full_collection, some_accounts)
+    # Every operation made is allowed by the minimal policy the README publishes.
+    allowed = {a for s in json.loads(SCANNER_POLICY.read_text())["Statement"]
+               for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert {iam_action(service, op) for service, op in guard.seen} - {None} <= allowed
     services = {service for service, _ in guard.seen}
     assert {"organizations", "sts", "iam", "s3", "s3control", "kms", "lambda", "sqs", "sns", "secretsmanager",
             "ecr", "efs", "ec2", "rds", "dynamodb", "dynamodbstreams"} <= services

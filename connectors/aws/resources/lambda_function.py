@@ -2,6 +2,7 @@
 policies on aliases or versions). `lambdaFunction` is our extension of the Configuration union."""
 from __future__ import annotations
 
+from connectors.aws.lambda_policy import normalise_lambda_policy
 from connectors.aws.scope import Scope, call, paginate, record
 
 RESOURCE_TYPE = "AWS::Lambda::Function"
@@ -16,5 +17,5 @@ def collect(scope: Scope) -> list[dict]:
             arn = fn["FunctionArn"]
             with scope.gaps.attempt(RESOURCE_TYPE, "GetPolicy", resource_arn=arn):
                 resp = call(lam, "get_policy", absent=("ResourceNotFoundException",), FunctionName=arn)
-                out.append(record(scope, arn, RESOURCE_TYPE, "lambdaFunction", {"policy": resp and resp.get("Policy")}))
+                out.append(record(scope, arn, RESOURCE_TYPE, "lambdaFunction", {"policy": normalise_lambda_policy(resp and resp.get("Policy"))}))
     return out

@@ -2,6 +2,7 @@
 `lambdaLayerVersion` is our extension of the Configuration union."""
 from __future__ import annotations
 
+from connectors.aws.lambda_policy import normalise_lambda_policy
 from connectors.aws.scope import Scope, call, paginate, record
 
 RESOURCE_TYPE = "AWS::Lambda::LayerVersion"
@@ -20,5 +21,5 @@ def collect(scope: Scope) -> list[dict]:
                         resp = call(lam, "get_layer_version_policy", absent=("ResourceNotFoundException",),
                                     LayerName=layer["LayerName"], VersionNumber=version["Version"])
                         out.append(record(scope, arn, RESOURCE_TYPE, "lambdaLayerVersion",
-                                          {"policy": resp and resp.get("Policy")}))
+                                          {"policy": normalise_lambda_policy(resp and resp.get("Policy"))}))
     return out

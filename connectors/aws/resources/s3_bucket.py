@@ -115,10 +115,12 @@ def collect(scope: Scope) -> list[dict]:
         for bucket in buckets:
             name = bucket["Name"]
             arn = f"arn:{partition}:s3:::{name}"
+            region = None
             with scope.gaps.attempt(RESOURCE_TYPE, "GetBucketLocation", resource_arn=arn):
                 region = _bucket_region(scope, bucket)
-                if scope.regions and region not in scope.regions:
-                    continue
+            if region is None or (scope.regions and region not in scope.regions):
+                continue
+            with scope.gaps.attempt(RESOURCE_TYPE, "GetBucketPolicy", resource_arn=arn, region=region):
                 s3 = scope.client("s3", region)
                 policy = call(s3, "get_bucket_policy", absent=("NoSuchBucketPolicy",), Bucket=name)
                 grants = _grants(s3.get_bucket_acl(Bucket=name))
