@@ -17,24 +17,25 @@ STATEMENT_ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "N
                       "NotResource", "Condition")
 
 
-@dataclass(frozen=True, slots=True)
 class At:
-    """A JSON value and its path from the document root."""
-    node: Node
-    path: tuple[PathElement, ...]
+    """A JSON value and its path from the document root. Immutable by convention; a plain slotted
+    class because validation creates many and reads `text` often (computed once, here)."""
+
+    __slots__ = ("node", "path", "text")
+
+    def __init__(self, node: Node, path: tuple[PathElement, ...]):
+        self.node = node
+        self.path = path
+        # the string value ('' for anything that is not a string)
+        self.text: str = node.value if type(node) is JString else ""
 
     @property
     def location(self) -> Location:
         return Location(self.path, self.node.span)
 
     @property
-    def text(self) -> str:
-        """The string value ('' for anything that is not a string)."""
-        return self.node.value if isinstance(self.node, JString) else ""
-
-    @property
     def is_string(self) -> bool:
-        return isinstance(self.node, JString)
+        return type(self.node) is JString
 
     def members(self) -> list[tuple[JString, At]]:
         """An object's members in order (duplicates included); [] for anything else."""
@@ -50,7 +51,7 @@ class At:
 
     def strings(self) -> list[At]:
         """The string items of a one-or-many value; other types are the structure checks' business."""
-        return [a for a in self.items() if isinstance(a.node, JString)]
+        return [a for a in self.items() if type(a.node) is JString]
 
 
 def scalar_text(node: Node) -> str | None:
@@ -112,6 +113,8 @@ class Statement:
     elements: dict[str, At]  # element name -> its value (the last one when a name repeats)
     keys: dict[str, JString]  # element name -> its key token
     condition_entries: tuple[ConditionEntry, ...]  # read once: most checks look at the conditions
+    action_values: tuple[At, ...]  # the strings of Action or NotAction
+    resource_values: tuple[At, ...]  # the strings of Resource or NotResource
 
     def get(self, name: str) -> At | None:
         return self.elements.get(name)
@@ -141,15 +144,13 @@ class Statement:
         return self.elements.get("NotPrincipal"), "NotPrincipal" in self.elements
 
     @property
-    def actions(self) -> list[At]:
+    def actions(self) -> tuple[At, ...]:
         """The string values of Action (not NotAction)."""
-        a = self.elements.get("Action")
-        return a.strings() if a is not None else []
+        return self.action_values if "Action" in self.elements else ()
 
     @property
-    def resources(self) -> list[At]:
-        r = self.elements.get("Resource")
-        return r.strings() if r is not None else []
+    def resources(self) -> tuple[At, ...]:
+        return self.resource_values if "Resource" in self.elements else ()
 
     def principals(self) -> list[tuple[str, At]]:
         """(kind, value) for every string principal of Principal/NotPrincipal; kind '*' for the bare "*"."""
@@ -194,8 +195,12 @@ class Document:
                 if isinstance(s.node, JObject):
                     members = s.members()
                     elements = {k.value: v for k, v in members}
-                    statements.append(Statement(i, s, elements, {k.value: k for k, _ in members},
-                                                _conditions(elements.get("Condition"))))
+                    action = elements.get("Action", elements.get("NotAction"))
+                    resource = elements.get("Resource", elements.get("NotResource"))
+                    statements.append(Statement(
+                        i, s, elements, {k.value: k for k, _ in members}, _conditions(elements.get("Condition")),
+                        tuple(action.strings()) if action is not None else (),
+                        tuple(resource.strings()) if resource is not None else ()))
         return Document(text, root, tuple(statements))
 
 

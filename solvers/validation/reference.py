@@ -12,8 +12,6 @@ from pathlib import Path
 from solvers.catalog import load_catalog
 from solvers.errors import CatalogError
 
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
-
 
 @dataclass(frozen=True, slots=True)
 class Partition:
@@ -52,7 +50,7 @@ class ArnTemplate:
     template: str
     region: str  # "" (must be empty), "${Region}" or a literal
     account: str
-    resource: re.Pattern[str]
+    resource: str  # the template's resource part, e.g. "function:${FunctionName}"
 
     @property
     def needs_region(self) -> bool:
@@ -63,24 +61,36 @@ class ArnTemplate:
         return self.account != ""
 
 
-def _compile(resource: str) -> re.Pattern[str]:
-    parts = _PLACEHOLDER.split(resource)
-    return re.compile(".+".join(re.escape(p) for p in parts), re.DOTALL)
+def _templates_of(prefix: str) -> list[ArnTemplate]:
+    svc = load_catalog().service(prefix)
+    out = []
+    for rt in svc.resource_types.values() if svc is not None else ():
+        fields = rt.arn_template.split(":", 5)
+        if len(fields) == 6:
+            out.append(ArnTemplate(svc.prefix, rt.name, rt.arn_template, fields[3], fields[4], fields[5]))
+    return out
 
 
 @functools.cache
-def arn_templates() -> dict[str, tuple[ArnTemplate, ...]]:
-    """ARN service segment -> every resource type's template using it."""
-    catalog = load_catalog()
+def _all_templates() -> dict[str, tuple[ArnTemplate, ...]]:
+    """ARN service segment -> every resource type's template using it (builds every service)."""
     out: dict[str, list[ArnTemplate]] = {}
-    for prefix in catalog.services:
-        svc = catalog.service(prefix)
-        if svc is None:
-            continue
-        for rt in svc.resource_types.values():
-            fields = rt.arn_template.split(":", 5)
-            if len(fields) < 6:
-                continue
-            out.setdefault(fields[2], []).append(
-                ArnTemplate(svc.prefix, rt.name, rt.arn_template, fields[3], fields[4], _compile(fields[5])))
+    for prefix in load_catalog().services:
+        for t in _templates_of(prefix):
+            out.setdefault(t.template.split(":", 3)[2], []).append(t)
     return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def arn_templates(service: str) -> tuple[ArnTemplate, ...]:
+    """The templates of ARNs whose service field is `service`, as the service with that IAM prefix
+    defines them: enough to accept nearly every ARN without the index of every service, which takes
+    a second to build (checks consult it before reporting a problem)."""
+    own = tuple(t for t in _templates_of(service) if t.template.split(":", 3)[2] == service)
+    return own or _all_templates().get(service, ())
+
+
+def arn_templates_everywhere(service: str) -> tuple[ArnTemplate, ...]:
+    """Every service's templates for ARNs of `service` (some resource types, such as iam's root, are
+    listed by another service)."""
+    return _all_templates().get(service, ())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gzip
 import importlib.util
+import re
 from pathlib import Path
 
 from solvers.catalog import load_catalog
@@ -21,39 +22,63 @@ from solvers.catalog import load_catalog
 MIRROR_RATIO = 0.8
 
 
-@functools.cache
-def _operations() -> dict[str, frozenset[str]]:
-    """Signing name / endpoint prefix / model folder (lower case) -> operation names (lower case)."""
-    import orjson
+_META = re.compile(r'"(?:endpointPrefix|signingName)"\s*:\s*"([^"]+)"')
+_OPERATION = re.compile(r'"name"\s*:\s*"([A-Za-z0-9]+)"\s*,\s*"http"')
+HEAD_BYTES = 4096  # the metadata block opens every model file
 
+
+def _models_root() -> Path | None:
     spec = importlib.util.find_spec("botocore")
     if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+@functools.cache
+def _models() -> dict[str, tuple[Path, ...]]:
+    """Signing name / endpoint prefix / folder name (lower case) -> the newest model files using it.
+    Only the head of each file is read: decompressing every model in full takes seconds."""
+    root = _models_root()
+    if root is None:
         return {}
-    root = Path(next(iter(spec.submodule_search_locations))) / "data"
-    out: dict[str, set[str]] = {}
+    out: dict[str, list[Path]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         versions = sorted(p for p in folder.iterdir() if p.is_dir())
         model = versions[-1] / "service-2.json.gz" if versions else None
         if model is None or not model.exists():
             continue
         try:
-            raw = orjson.loads(gzip.decompress(model.read_bytes()))
-            meta, ops = raw["metadata"], {o.lower() for o in raw["operations"]}
-        except (OSError, ValueError, KeyError, TypeError):
+            with gzip.open(model, "rt", encoding="utf-8") as fh:
+                head = fh.read(HEAD_BYTES)
+        except (OSError, EOFError, UnicodeDecodeError):
             continue  # a model we cannot read gives no second opinion
-        for name in {meta.get("signingName"), meta.get("endpointPrefix"), folder.name}:
-            if isinstance(name, str) and name:
-                out.setdefault(name.lower(), set()).update(ops)
-    return {k: frozenset(v) for k, v in out.items()}
+        for name in {folder.name, *_META.findall(head)}:
+            out.setdefault(name.lower(), []).append(model)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=256)
+def _operations(prefix: str) -> frozenset[str]:
+    """The operation names (lower case) of the models that use this prefix."""
+    ops: set[str] = set()
+    for model in _models().get(prefix, ()):
+        try:
+            text = gzip.decompress(model.read_bytes()).decode("utf-8")
+        except (OSError, EOFError, UnicodeDecodeError):
+            continue
+        # every operation object opens with its name and its HTTP binding; reading just those is ten
+        # times faster than parsing the whole model
+        ops.update(name.lower() for name in _OPERATION.findall(text))
+    return frozenset(ops)
 
 
 def knows_service(prefix: str) -> bool:
-    return prefix.lower() in _operations()
+    return prefix.lower() in _models()
 
 
 @functools.lru_cache(maxsize=1024)
 def _mirrors(prefix: str) -> bool:
-    ops = _operations().get(prefix)
+    ops = _operations(prefix)
     svc = load_catalog().service(prefix)
     if not ops or svc is None:
         return svc is None and bool(ops)  # a service only the SDK knows: its operations are all we have
@@ -63,4 +88,4 @@ def _mirrors(prefix: str) -> bool:
 def knows_action(prefix: str, name: str) -> bool:
     """Whether the SDK vouches for `prefix:name` as an action the catalog does not list yet."""
     low = prefix.lower()
-    return name.lower() in _operations().get(low, ()) and _mirrors(low)
+    return low in _models() and name.lower() in _operations(low) and _mirrors(low)

@@ -60,6 +60,8 @@ def covers(pattern: str, other: str) -> bool:
     """Whether every action `other` (itself possibly a pattern) matches is matched by `pattern`."""
     if not _has_wildcard(pattern):
         return pattern.lower() == other.lower()
+    if _trailing_star(pattern):  # most patterns ("s3:Get*"): a prefix test, no regex to compile
+        return other.lower().startswith(pattern[:-1].lower())
     return bool(_glob(pattern).fullmatch(other.lower().replace("*", "\x00")))
 
 
@@ -67,8 +69,14 @@ def _has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
+def _trailing_star(pattern: str) -> bool:
+    return pattern.endswith("*") and not _has_wildcard(pattern[:-1])
+
+
 def _hint(words: list[str], candidates) -> str:
-    close = difflib.get_close_matches(words[0], list(candidates), n=1, cutoff=0.6) if words[0] else []
+    # only names sharing the first letter: difflib over every service costs milliseconds per call
+    close = difflib.get_close_matches(words[0], [c for c in candidates if c[:1] == words[0][:1]], n=1,
+                                      cutoff=0.6) if words[0] else []
     return f" Did you mean {close[0]}?" if close else ""
 
 
@@ -90,7 +98,11 @@ def check_action(catalog: Catalog, text: str) -> tuple[str, dict] | None:
         return "INVALID_SERVICE_IN_ACTION", {"action": text, "service": prefix,
                                              "hint": _hint([prefix.lower()], catalog.services)}
     if _has_wildcard(name):
-        if any(_glob(text).fullmatch(f"{svc.prefix}:{n}") for n in svc.actions):
+        if _trailing_star(name):
+            stem = name[:-1].lower()
+            if any(n.startswith(stem) for n in svc.actions):
+                return None
+        elif any(_glob(text).fullmatch(f"{svc.prefix}:{n}") for n in svc.actions):
             return None
         return "INVALID_ACTION", {"action": text, "service": svc.prefix, "hint": " It matches no action."}
     if name.lower() in svc.actions or sdk.knows_action(prefix, name):
@@ -114,7 +126,7 @@ def check_actions(ctx: Context) -> None:
             continue
         if negated:
             ctx.report("RCP_SYNTAX_ERROR_NOTACTION", element)
-        values = element.strings()
+        values = s.action_values
         for v in values:
             text = v.text
             problem = check_action(catalog, text)

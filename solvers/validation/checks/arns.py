@@ -15,7 +15,7 @@ from solvers.validation.findings import (
     S3_OBJECT_LAMBDA,
     SUGGESTION,
 )
-from solvers.validation.reference import arn_templates, partitions
+from solvers.validation.reference import arn_templates, arn_templates_everywhere, partitions
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule, scope
 
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -73,7 +73,7 @@ def check_arns(ctx: Context) -> None:
         element, _ = s.resource_element
         if element is None:
             continue
-        for v in element.strings():
+        for v in s.resource_values:
             fields = check_arn(ctx, v)
             if ctx.resource_type in _TYPED and not _own_resource(ctx.resource_type, fields):
                 ctx.report("UNSUPPORTED_RESOURCE_ARN_IN_POLICY", v, value=v.text, resource_type=ctx.resource_type)
@@ -106,35 +106,41 @@ def check_arn(ctx: Context, v) -> list[str] | None:
     if service != service.lower():
         ctx.report("INVALID_ARN_SERVICE_CASE", v, service=service, lower=service.lower())
         return fields
-    templates = arn_templates().get(service)
+    templates = arn_templates(service)
+    problems = _field_problems(templates, partition, service, region, account, resource)
+    if problems:  # before reporting, ask every service that uses this ARN service name
+        templates = arn_templates_everywhere(service)
+        problems = _field_problems(templates, partition, service, region, account, resource)
+    specifics = {"value": text, "service": service, "region": region, "account": account,
+                 "example": templates[0].template if templates else ""}
+    for code in problems:
+        ctx.report(code, v, **specifics)
+    return fields
+
+
+def _field_problems(templates, partition: str, service: str, region: str, account: str, resource: str) -> list[str]:
+    """The issue codes for the Region, account and resource fields against the service's templates."""
     if not templates:
-        return fields
-    specifics = {"value": text, "service": service, "region": region, "account": account}
-    problem = False
+        return []
+    out = []
     if not _free(region):
         if region and not any(t.needs_region for t in templates):
-            ctx.report("ARN_REGION_NOT_ALLOWED", v, **specifics)
-            problem = True
+            out.append("ARN_REGION_NOT_ALLOWED")
         elif not region and all(t.needs_region for t in templates):
-            ctx.report("MISSING_ARN_REGION", v, **specifics)
-            problem = True
+            out.append("MISSING_ARN_REGION")
         elif region and not _known_region(partition, region):
-            ctx.report("INVALID_ARN_REGION", v, **specifics)
-            problem = True
+            out.append("INVALID_ARN_REGION")
     if not _free(account):
         if account and not any(t.needs_account for t in templates):
-            ctx.report("ARN_ACCOUNT_NOT_ALLOWED", v, **specifics)
-            problem = True
+            out.append("ARN_ACCOUNT_NOT_ALLOWED")
         elif not account and all(t.needs_account for t in templates) and not _free(resource) \
                 and not resource.startswith(_AWS_OWNED.get(service, ())):
-            ctx.report("MISSING_ARN_ACCOUNT", v, **specifics)
-            problem = True
+            out.append("MISSING_ARN_ACCOUNT")
         elif account and not _ACCOUNT.match(account) and account != "aws":
-            ctx.report("INVALID_ARN_ACCOUNT", v, **specifics)
-            problem = True
-    if not problem and not _fits_some_type(resource, templates):
-        ctx.report("INVALID_ARN_RESOURCE", v, example=templates[0].template, **specifics)
-    return fields
+            out.append("INVALID_ARN_ACCOUNT")
+    if not out and not _fits_some_type(resource, templates):
+        out.append("INVALID_ARN_RESOURCE")
+    return out
 
 
 def _fits_some_type(resource: str, templates) -> bool:
@@ -145,7 +151,7 @@ def _fits_some_type(resource: str, templates) -> bool:
         return True  # a pattern may name resource types the catalog does not list yet
     head = _TOKEN.match(resource).group()
     for t in templates:
-        template_head = _TOKEN.match(t.template.split(":", 5)[5]).group()
+        template_head = _TOKEN.match(t.resource).group()
         if template_head.startswith("${") or template_head.lower() == head.lower():
             return True
     return False

@@ -59,17 +59,19 @@ def check_grants(ctx: Context) -> None:
         resource, not_resource = s.resource_element
         if action is None or resource is None:
             continue
-        if not not_action and not any(_may_grant_iam(n.text) for n in action.strings()):
+        if not not_action and not any(_may_grant_iam(n.text) for n in s.action_values):
             continue  # the common case: no entry can reach an iam: action
         keys = s.condition_keys()
         for g in (PASS_ROLE, CREATE_SLR):
             if g.exempt_key in keys:
                 continue
-            _grant(ctx, g, action, not_action, resource, not_resource)
+            _grant(ctx, g, s, not_action, not_resource)
 
 
-def _grant(ctx: Context, g: Grant, action, not_action: bool, resource, not_resource: bool) -> None:
-    names = action.strings()
+def _grant(ctx: Context, g: Grant, s, not_action: bool, not_resource: bool) -> None:
+    action, _ = s.action_element
+    resource, _ = s.resource_element
+    names = s.action_values
     specifics = {"action": g.action.replace("iam:passrole", "iam:PassRole").replace(
         "iam:createservicelinkedrole", "iam:CreateServiceLinkedRole"), "what": g.what, "key": g.exempt_key}
     if not_action:
@@ -78,7 +80,7 @@ def _grant(ctx: Context, g: Grant, action, not_action: bool, resource, not_resou
         if not_resource:
             ctx.report(f"{g.prefix}_WITH_NOT_ACTION_AND_NOT_RESOURCE", [action, resource], **specifics)
         else:
-            stars = [r for r in resource.strings() if r.text == "*"]
+            stars = [r for r in s.resource_values if r.text == "*"]
             if stars:
                 ctx.report(f"{g.prefix}_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION", [action, *stars], **specifics)
         return
@@ -90,7 +92,7 @@ def _grant(ctx: Context, g: Grant, action, not_action: bool, resource, not_resou
         for n in wild:
             ctx.report(f"{g.prefix}_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE", [n, resource], by=n.text, **specifics)
         return
-    broad = [r for r in resource.strings() if _every_resource(r.text)]
+    broad = [r for r in s.resource_values if _every_resource(r.text)]
     if not broad:
         return
     for n in explicit:

@@ -208,7 +208,8 @@ def _per_action(ctx: Context, catalog, s, conditions) -> None:
         # behind AWS (new keys reach its actions late), so there the statement is only judged when the
         # key belongs to a single action, which must then be listed.
         missing = [(a, act) for a, act in listed if act.service.lower() != prefix and not supports(act, low)]
-        required = actions_supporting(prefix, low)
+        own = [act for _, act in listed if act.service.lower() == prefix]
+        required = () if any(supports(act, low) for act in own) else actions_supporting(prefix, low)
         if len(required) == 1 and not any(covers(a.text, required[0]) for a in s.actions):
             ctx.report("MISSING_ACTION_FOR_CONDITION_KEY", [c.value], key=c.key, required=required[0])
             continue

@@ -23,6 +23,11 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 
 def _covers(pattern: str, other: str) -> bool:
+    cut = min(i for i in (pattern.find("*"), pattern.find("?"), len(pattern)) if i >= 0)
+    if not other.startswith(pattern[:cut]):
+        return False  # the literal start differs: no regex to compile
+    if cut == len(pattern) - 1 and pattern[cut] == "*":
+        return True  # the usual "arn:...:bucket/*"
     return bool(_glob(pattern).fullmatch(other.replace("*", "\x00")))
 
 
@@ -36,8 +41,7 @@ def _statement_key(text: str, s) -> tuple:
 def check_redundancy(ctx: Context) -> None:
     seen: dict = {}
     for s in ctx.statements:
-        element, _ = s.resource_element
-        values = element.strings() if element is not None else []
+        values = s.resource_values
         patterns = [v for v in values if "*" in v.text or "?" in v.text]
         first: dict[str, object] = {}
         for v in values:

@@ -63,7 +63,7 @@ def check_tags(ctx: Context) -> None:
                            [element, c.value], key=c.key)
                 continue
             lacking, where = [], []
-            for a in element.strings():
+            for a in s.action_values:
                 service = a.text.partition(":")[0].lower()
                 if a.text == "*" or "*" in service or "?" in service:
                     continue
