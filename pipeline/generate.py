@@ -77,12 +77,12 @@ def map_log_file(path: str, window: Window = Window()) -> dict:
 
 def map_log_files(paths: Iterable[str], window: Window = Window()) -> dict:
     """A batch of local log files → one partial. A task over a batch merges far less than one per file."""
-    from connectors.cloudtrail.files import read_log_file
+    from connectors.cloudtrail.files import record_batches
 
     acc = ActivityAccumulator(load_catalog(), start=window.start, end=window.end)
     with gc_paused():
-        for path in paths:
-            acc.add_all(read_log_file(path))
+        for records in record_batches(paths):
+            acc.add_all(records)
     return acc.partial()
 
 
