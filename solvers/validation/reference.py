@@ -63,8 +63,10 @@ class ArnTemplate:
 
 def _templates_of(prefix: str) -> list[ArnTemplate]:
     svc = load_catalog().service(prefix)
-    out = []
-    for rt in svc.resource_types.values() if svc is not None else ():
+    out: list[ArnTemplate] = []
+    if svc is None:
+        return out
+    for rt in svc.resource_types.values():
         fields = rt.arn_template.split(":", 5)
         if len(fields) == 6:
             out.append(ArnTemplate(svc.prefix, rt.name, rt.arn_template, fields[3], fields[4], fields[5]))

@@ -8,6 +8,7 @@ import re
 
 from solvers.catalog import Catalog, load_catalog
 from solvers.validation import sdk
+from solvers.validation.document import At
 from solvers.validation.findings import (
     DYNAMODB_TABLE,
     ERROR,
@@ -151,7 +152,7 @@ def _redundant(ctx: Context, values) -> None:
     lists stay fast."""
     if len(values) < 2:
         return
-    first: dict[str, object] = {}
+    first: dict[str, At] = {}
     by_service: dict[str, list[tuple[str, str]]] = {}
     for v in values:
         low = v.text.lower()

@@ -23,7 +23,7 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 # public SSM documents and parameters, Resource Explorer's AWS service views.
 _AWS_OWNED = {"ssm": ("document/", "parameter/aws/", "automation-definition/"),
               "resource-explorer-2": ("view/AWSServiceView",)}
-_TOKEN = re.compile(r"^[^/:]*")
+_TOKEN = re.compile(r"[^/:]*")  # matches every string (maybe empty)
 _TYPED = (S3_BUCKET, S3_ACCESS_POINT, S3_MRAP, S3_OBJECT_LAMBDA, DYNAMODB_TABLE)
 
 RULES = (
@@ -143,15 +143,20 @@ def _field_problems(templates, partition: str, service: str, region: str, accoun
     return out
 
 
+def _leading_word(text: str) -> str:
+    found = _TOKEN.match(text)
+    return found.group() if found else ""
+
+
 def _fits_some_type(resource: str, templates) -> bool:
     """Whether the resource part starts like one of the service's resource types ("function:...",
     "table/..."). Only the leading word is compared: the catalog's templates trail behind new resource
     paths and spellings (API Gateway's "/v2/apis", stacks without their id), which AWS accepts."""
     if _free(resource):
         return True  # a pattern may name resource types the catalog does not list yet
-    head = _TOKEN.match(resource).group()
+    head = _leading_word(resource)
     for t in templates:
-        template_head = _TOKEN.match(t.resource).group()
+        template_head = _leading_word(t.resource)
         if template_head.startswith("${") or template_head.lower() == head.lower():
             return True
     return False

@@ -95,8 +95,9 @@ RULES = (
 def check_principals(ctx: Context) -> None:
     for s in ctx.statements:
         for res in ("Resource", "NotResource"):
-            if s.get(res) is not None:
-                ctx.report("ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE", s.get(res), element=res)
+            found = s.get(res)
+            if found is not None:
+                ctx.report("ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE", found, element=res)
         p, negated = s.principal_element
         if p is None:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+from solvers.validation.document import At
 from solvers.validation.findings import SUGGESTION
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule
 
@@ -43,7 +44,7 @@ def check_redundancy(ctx: Context) -> None:
     for s in ctx.statements:
         values = s.resource_values
         patterns = [v for v in values if "*" in v.text or "?" in v.text]
-        first: dict[str, object] = {}
+        first: dict[str, At] = {}
         for v in values:
             if v.text in first:
                 ctx.report("REDUNDANT_RESOURCE", v, resource=v.text, by=v.text)
