@@ -99,3 +99,28 @@ def as_sarif(results: Sequence[Validated]) -> dict:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "trustmap", "rules": rules}},
         "results": sarif_results}]}
+
+
+def validate_collected(policies: Sequence[dict]) -> tuple[dict, dict]:
+    """Validation for a scan: `policies` are {"text", "policyType", "resourceType" (or None), "where"}
+    records, `where` saying where the policy lives (account, ARN, policy name...). Each distinct
+    (text, type, resource type) is validated once. Returns validation.json's document
+    ({"policies": [{"where", "policyType", "resourceType", "findings"}]}) and the SARIF log, whose
+    artifacts are named after each policy's `where`."""
+    cache: dict[tuple[str, str, str | None], list[Finding]] = {}
+    entries, validated = [], []
+    for p in policies:
+        key = (p["text"], p["policyType"], p.get("resourceType"))
+        if key not in cache:
+            cache[key] = validate_policy(*key)
+        findings = cache[key]
+        entries.append({"where": p["where"], "policyType": key[1], "resourceType": key[2],
+                        "findings": [f.as_dict() for f in findings]})
+        validated.append(Validated(_where_name(p["where"]), key[0], findings))
+    return {"policies": entries}, as_sarif(validated)
+
+
+def _where_name(where) -> str:
+    if isinstance(where, dict):
+        return where.get("arn") or "/".join(f"{k}={v}" for k, v in sorted(where.items()))
+    return str(where)

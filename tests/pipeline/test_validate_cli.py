@@ -109,3 +109,23 @@ def test_malformed_documents_are_findings_not_errors(tmp_path: Path) -> None:
                "IDENTITY_POLICY", "--format", "json")
     assert proc.returncode == 1
     assert [f["issueCode"] for f in json.loads(proc.stdout)["findings"]] == ["JSON_SYNTAX_ERROR"]
+
+
+def test_scan_validation_runs_once_per_distinct_policy(monkeypatch) -> None:
+    import pipeline.validate as mod
+    calls = []
+    real = mod.validate_policy
+    monkeypatch.setattr(mod, "validate_policy", lambda *a: calls.append(a) or real(*a))
+    text = json.dumps(EMPTY_SID)
+    records = [{"text": text, "policyType": "IDENTITY_POLICY", "where": {"arn": f"arn:aws:iam::{a}:policy/p"}}
+               for a in ("111122223333", "444455556666")]
+    records.append({"text": json.dumps(BAD_ACTION), "policyType": "IDENTITY_POLICY", "resourceType": None,
+                    "where": {"account": "111122223333", "role": "r", "inline": "p"}})
+    doc, sarif = mod.validate_collected(records)
+    assert len(calls) == 2
+    assert [[f["issueCode"] for f in e["findings"]] for e in doc["policies"]] == \
+        [["EMPTY_SID_VALUE"], ["EMPTY_SID_VALUE"], ["INVALID_ACTION"]]
+    assert doc["policies"][2]["where"] == {"account": "111122223333", "role": "r", "inline": "p"}
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
+    assert uris == ["arn:aws:iam::111122223333:policy/p", "arn:aws:iam::444455556666:policy/p",
+                    "account=111122223333/inline=p/role=r"]
