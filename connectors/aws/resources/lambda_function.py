@@ -17,5 +17,5 @@ def collect(scope: Scope) -> list[dict]:
             arn = fn["FunctionArn"]
             with scope.gaps.attempt(RESOURCE_TYPE, "GetPolicy", resource_arn=arn):
                 resp = call(lam, "get_policy", absent=("ResourceNotFoundException",), FunctionName=arn)
-                out.append(record(scope, arn, RESOURCE_TYPE, "lambdaFunction", {"policy": normalise_lambda_policy(resp and resp.get("Policy"))}))
+                out.append(record(scope, arn, RESOURCE_TYPE, "lambdaFunction", {"policy": normalise_lambda_policy(resp.get("Policy") if resp else None)}))
     return out

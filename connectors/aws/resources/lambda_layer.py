@@ -21,5 +21,5 @@ def collect(scope: Scope) -> list[dict]:
                         resp = call(lam, "get_layer_version_policy", absent=("ResourceNotFoundException",),
                                     LayerName=layer["LayerName"], VersionNumber=version["Version"])
                         out.append(record(scope, arn, RESOURCE_TYPE, "lambdaLayerVersion",
-                                          {"policy": normalise_lambda_policy(resp and resp.get("Policy"))}))
+                                          {"policy": normalise_lambda_policy(resp.get("Policy") if resp else None)}))
     return out
