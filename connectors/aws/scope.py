@@ -1,6 +1,7 @@
 """One unit of enumeration: an (account, Region) with its clients, its gaps and its records."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -8,10 +9,11 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from connectors.aws.gaps import GapRecorder
+from connectors.aws.gaps import CoverageGap, GapRecorder
 from connectors.aws.session import Sessions
 
 GLOBAL_REGION = "global"  # the `region` of records for global resources (IAM)
+MALFORMED_POLICY = "MalformedPolicy"
 
 
 @dataclass
@@ -53,12 +55,33 @@ def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[A
         yield from page.get(key, [])
 
 
+def _policy_texts(configuration: dict) -> Iterator[str]:
+    """Every policy document in a configuration (fields named ...Policy / policy, key policies, access
+    point policies)."""
+    for key, value in configuration.items():
+        if isinstance(value, str) and key.lower().endswith("policy"):
+            yield value
+        elif key == "keyPolicies" and isinstance(value, dict):
+            yield from (v for v in value.values() if isinstance(v, str))
+        elif key == "accessPoints" and isinstance(value, dict):
+            for point in value.values():
+                yield from _policy_texts(point)
+
+
 def record(scope: Scope, arn: str, resource_type: str, member: str, configuration: dict,
            region: str | None = None) -> dict:
-    """A resource in the contract's shape; fields that are None are left out (absent policy)."""
+    """A resource in the contract's shape; fields that are None are left out (absent policy).
+    A policy that is not JSON is kept as AWS returned it (the analysis reports it) and also recorded
+    as a gap, so that a coverage report shows it."""
+    configuration = {k: v for k, v in configuration.items() if v is not None}
+    for text in _policy_texts(configuration):
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            scope.gaps.gaps.append(CoverageGap(scope.account, region or scope.region, resource_type, "ParsePolicy",
+                                               MALFORMED_POLICY, f"policy is not JSON: {exc}", arn))
     return {"resourceArn": arn, "resourceType": resource_type, "account": scope.account,
-            "region": region or scope.region,
-            "configuration": {member: {k: v for k, v in configuration.items() if v is not None}}}
+            "region": region or scope.region, "configuration": {member: configuration}}
 
 
 def paginate_by_token(client: Any, operation: str, key: str, token_in: str, token_out: str,

@@ -57,13 +57,13 @@ def seed_s3_bucket(ctx: SeedContext, kind: str) -> dict:
     policy, findings = resource_policy(kind, ctx.target(f"{arn}/*", ("s3:GetObject",), "cloudtrail.amazonaws.com"))
     s3.put_bucket_policy(Bucket=name, Policy=policy)
     grants = [{"permission": "FULL_CONTROL", "grantee": {"id": owner_id}}]
-    if kind == "public":  # a public ACL on top of the public policy
+    bpa = {"ignorePublicAcls": False, "restrictPublicBuckets": False}
+    if kind == "safe":
+        # A public-read ACL that Block Public Access makes void (IgnorePublicAcls): still no finding.
         s3.put_bucket_acl(Bucket=name, ACL="public-read")
         grants.append({"permission": "READ", "grantee": {"uri": ALL_USERS}})
-    bpa = {"ignorePublicAcls": False, "restrictPublicBuckets": False}
-    if kind == "safe":  # Block Public Access on, and an access point reachable only from a VPC
         s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+            "BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
         bpa = {"ignorePublicAcls": True, "restrictPublicBuckets": True}
     access_points = {}
     if kind in ("safe", "org_restricted"):
@@ -78,7 +78,7 @@ def seed_s3_bucket(ctx: SeedContext, kind: str) -> dict:
                                  "publicAccessBlock": {"ignorePublicAcls": True, "restrictPublicBuckets": True},
                                  "networkOrigin": {"vpcConfiguration": {"vpcId": "vpc-0demo0000000001"}}}
     conf = {"s3Bucket": {"bucketPolicy": policy, "bucketAclGrants": grants, "bucketPublicAccessBlock": bpa,
-                         "accessPoints": access_points}}
+                         "accessPoints": access_points, "ownerCanonicalId": owner_id}}
     return entry(ctx, arn, "AWS::S3::Bucket", kind, conf, findings)
 
 
@@ -104,6 +104,9 @@ def seed_kms_key(ctx: SeedContext, kind: str) -> dict:
         grantee = f"arn:aws:iam::{EXTERNAL_ACCOUNT}:role/partner-reader"
         kms.create_grant(KeyId=arn, GranteePrincipal=grantee, Operations=["Decrypt", "DescribeKey"])
         grants.append({"operations": ["Decrypt", "DescribeKey"], "granteePrincipal": grantee})
+        grant_finding = {"principal": {"AWS": grantee}, "isPublic": False,
+                         "action": ["kms:Decrypt", "kms:DescribeKey"], "condition": {}}
+        findings = {zone: [*found, grant_finding] for zone, found in findings.items()}
     conf = {"kmsKey": {"keyPolicies": {"default": policy}, "grants": grants}}
     return entry(ctx, arn, "AWS::KMS::Key", kind, conf, findings)
 

@@ -63,7 +63,7 @@ def seed_trail(s3: Any, cloudtrail: Any, org_id: str, accounts: list[str], regio
                                             "bucketAclGrants": [{"permission": "FULL_CONTROL", "grantee": {"id": owner}}],
                                             "bucketPublicAccessBlock": {"ignorePublicAcls": False,
                                                                         "restrictPublicBuckets": False},
-                                            "accessPoints": {}}},
+                                            "accessPoints": {}, "ownerCanonicalId": owner}},
              "expectedFindings": {"ORGANIZATION": [], "ACCOUNT": []}}
     activity = [{"principal": f"arn:aws:iam::{a}:role/demo-app", "events": [f"{s.split('.')[0]}:{n}" for s, n in ACTIVITY]}
                 for a in accounts[:3]]

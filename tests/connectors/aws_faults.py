@@ -130,3 +130,20 @@ class DisabledRegion:
                                   "The security token included in the request is invalid.")
 
         client.meta.events.register("before-send", refuse)
+
+
+class DenyService:
+    """Every call to one service answers AccessDeniedException (e.g. Organizations from a member account)."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def __call__(self, client: Any) -> None:
+        if client.meta.service_model.service_name != self.service:
+            return
+
+        def deny(request: Any, **_: Any) -> AWSResponse:
+            return error_response(client, request.url, 400, "AccessDeniedException",
+                                  "You don't have permissions to access this resource.")
+
+        client.meta.events.register("before-send", deny)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from aws_emulator import DEMO_REGIONS
-from aws_faults import DenyAssumeRole, DisabledRegion, ReadOnlyGuard, Throttler
+from aws_faults import DenyAssumeRole, DenyService, DisabledRegion, ReadOnlyGuard, Throttler
 
 import connectors.aws
 from connectors.aws.collect import Selection, collect
@@ -109,3 +109,16 @@ def test_enumeration_only_reads(session_config, full_collection, some_accounts):
     services = {service for service, _ in guard.seen}
     assert {"organizations", "sts", "iam", "s3", "s3control", "kms", "lambda", "sqs", "sns", "secretsmanager",
             "ecr", "efs", "ec2", "rds", "dynamodb", "dynamodbstreams"} <= services
+
+
+def test_without_organizations_access_the_caller_account_alone_is_collected(session_config, full_collection,
+                                                                            demo_manifest):
+    caller = demo_manifest["organization"]["managementAccount"]
+    config = replace(session_config, client_hooks=(DenyService("organizations"),))
+    result = collect(config, Selection(regions=DEMO_REGIONS), accounts_in_flight=1)
+    org = result.organization
+    assert (org.id, org.caller_account, [a.id for a in org.accounts]) == (None, caller, [caller])
+    assert [(g.resourceType, g.operation, g.errorCode) for g in result.gaps()] == [
+        ("AWS::Organizations::Organization", "DescribeOrganization", "AccessDeniedException")]
+    assert {s.account for s in result.scopes} == {caller}
+    assert _resources(result, {caller}) == _resources(full_collection, {caller})

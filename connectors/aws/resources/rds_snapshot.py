@@ -9,7 +9,7 @@ GLOBAL = False
 
 def restore_attributes(attributes: list[dict]) -> dict:
     """Only `restore` matters to Access Analyzer; it is reported even when nobody is listed."""
-    ids = next((a.get("AttributeValues", []) for a in attributes if a.get("AttributeName") == "restore"), [])
+    ids: list[str] = next((a.get("AttributeValues", []) for a in attributes if a.get("AttributeName") == "restore"), [])
     return {"restore": {"accountIds": list(ids)}}
 
 

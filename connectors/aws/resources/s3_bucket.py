@@ -123,7 +123,8 @@ def collect(scope: Scope) -> list[dict]:
             with scope.gaps.attempt(RESOURCE_TYPE, "GetBucketPolicy", resource_arn=arn, region=region):
                 s3 = scope.client("s3", region)
                 policy = call(s3, "get_bucket_policy", absent=("NoSuchBucketPolicy",), Bucket=name)
-                grants = _grants(s3.get_bucket_acl(Bucket=name))
+                acl = s3.get_bucket_acl(Bucket=name)
+                grants = _grants(acl)
                 bpa = call(s3, "get_public_access_block", absent=("NoSuchPublicAccessBlockConfiguration",),
                            Bucket=name)
                 access_points = _access_points(scope, name, region)
@@ -132,5 +133,8 @@ def collect(scope: Scope) -> list[dict]:
                     "bucketPolicy": policy and policy.get("Policy"),
                     "bucketAclGrants": grants,
                     "bucketPublicAccessBlock": public_access_block(bpa and bpa.get("PublicAccessBlockConfiguration")),
-                    "accessPoints": access_points}, region=region))
+                    "accessPoints": access_points,
+                    # ours, not the Configuration shape's: grants to the owner are not external. Taken from
+                    # the ACL itself (moto's ListBuckets owner id differs from its ACL owner id; AWS's agree)
+                    "ownerCanonicalId": (acl.get("Owner") or {}).get("ID")}, region=region))
     return out
