@@ -139,3 +139,17 @@ def test_account_trail_layout_without_prefix(moto_endpoint):
                                                         end="2024-08-03T00:00:00Z")))
     assert [(k.account, k.region, k.delivered) for k in keys] == [("444444444444", "us-west-2", "20240802T1005Z")]
     assert len(list(trail_records(client, TrailSelection.parse("s3://account-trail")))) == 4
+
+
+def test_windows_across_month_and_year_boundaries(moto_endpoint):
+    client = _client(moto_endpoint)
+    client.create_bucket(Bucket="long-trail")
+    stamps = ["20231230T1200Z", "20231231T2350Z", "20240101T0010Z", "20240229T1200Z", "20240301T0030Z",
+              "20240301T0200Z"]
+    for stamp in stamps:
+        day = f"{stamp[:4]}/{stamp[4:6]}/{stamp[6:8]}"
+        client.put_object(Bucket="long-trail", Body=b"[]",
+                          Key=f"AWSLogs/{ORG}/555555555555/CloudTrail/us-east-1/{day}/555555555555_CloudTrail_us-east-1_{stamp}_k.json.gz")
+    sel = TrailSelection.parse("s3://long-trail", start="2023-12-31T00:00:00Z", end="2024-03-01T00:00:00Z")
+    # Kept: delivered after the start, or up to an hour after the end (late deliveries of the last events).
+    assert [k.delivered for k in trail_keys(client, sel)] == stamps[1:5]
