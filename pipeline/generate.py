@@ -137,10 +137,20 @@ def generate(source: str, principal: str, *, start: str | None = None, end: str 
                              accounts=accounts or [], regions=regions or []))
     partial = acc.partial()
     activity = partial["principals"].get(canonical(key))
+    options = options or GenerationOptions()
+    reported = activity["arn"] if activity else arn
+    service_level: list[str] = []
+    if options.service_level_template and (source == LOOKUP_EVENTS or source.startswith("s3://")):
+        # Sources read from AWS also read IAM's last-accessed data, as Access Analyzer does; a local
+        # folder stays offline and relies on the services of its unmappable events.
+        from connectors.cloudtrail.clients import session_client
+        from connectors.cloudtrail.last_accessed import services_last_accessed
+        iam = session_client("iam", profile=profile, region=region, endpoint_url=endpoint_url)
+        service_level = services_last_accessed(iam, reported, window.start)
     result = generated_policy_result(
-        activity["arn"] if activity else arn, activity, load_catalog(), options or GenerationOptions(),
+        reported, activity, load_catalog(), options,
         start_time=window.start or partial["firstEventTime"], end_time=window.end or partial["lastEventTime"],
-        started_on=started, completed_on=_now())
+        started_on=started, completed_on=_now(), service_level=service_level)
     result["activity"]["sourceEvents"] = partial["events"]
     result["activity"]["skippedEvents"] = partial["skipped"]
     return result
