@@ -159,11 +159,13 @@ def validate(
                                              "AWS::IAM::AssumeRolePolicyDocument, ..."),
     fmt: ValidateFormat = typer.Option(ValidateFormat.text, "--format"),
     fail_on: FailLevel = typer.Option(FailLevel.error, "--fail-on", case_sensitive=False),
+    reasoning: bool = typer.Option(True, "--reasoning/--no-reasoning",
+                                   help="Also ask the symbolic engine (redundant statements); slower."),
 ) -> None:
     """Access Analyzer's policy validation: findings with issue codes and exact locations."""
     from pipeline.validate import run_validate
     raise typer.Exit(run_validate(policies, read_policy, policy_type.upper(), resource_type, fmt.value,
-                                  fail_on.value))
+                                  fail_on.value, reasoning))
 
 
 def _fail(message: str, code: int) -> int:

@@ -26,11 +26,11 @@ class Validated:
 
 
 def run_validate(paths: Sequence[str], read: Callable[[str], str], policy_type: str, resource_type: str | None,
-                 fmt: str, fail_on: str) -> int:
+                 fmt: str, fail_on: str, reasoning: bool = False) -> int:
     """Validate every file (all are read first: an unreadable one fails the run before any output) and
     print the findings; returns the exit code (1 when a finding reaches the --fail-on level)."""
     texts = [(p, read(p)) for p in paths]
-    results = [Validated(p, t, validate_policy(t, policy_type, resource_type)) for p, t in texts]
+    results = [Validated(p, t, validate_policy(t, policy_type, resource_type, reasoning)) for p, t in texts]
     if fmt == "json":
         sys.stdout.write(json.dumps(as_json(results)) + "\n")
     elif fmt == "sarif":

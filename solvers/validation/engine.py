@@ -25,9 +25,11 @@ def check_types(policy_type: str, resource_type: str | None) -> str:
     return resource_type
 
 
-def validate_policy(text: str, policy_type: str, resource_type: str | None = None) -> list[Finding]:
+def validate_policy(text: str, policy_type: str, resource_type: str | None = None,
+                    reasoning: bool = False) -> list[Finding]:
     """Every finding for one policy document, ordered by position. Raises InputError only for a bad
-    policy or resource type; every problem of the document itself becomes a finding."""
+    policy or resource type; every problem of the document itself becomes a finding. `reasoning`
+    adds the suggestions that need the symbolic engine (Z3: much slower)."""
     rtype = check_types(policy_type, resource_type)
     if len(text) > MAX_VALIDATED_CHARS:
         return [_syntax_error(text, f"the document is {len(text):,} characters, more than the "
@@ -37,7 +39,7 @@ def validate_policy(text: str, policy_type: str, resource_type: str | None = Non
     except PolicyError as exc:
         return [_syntax_error(text, exc.message.removeprefix("policy is not valid JSON: "),
                               _offset(text, exc.line, exc.column))]
-    ctx = Context(Document.build(text, tree), policy_type, rtype, dict(RULES))
+    ctx = Context(Document.build(text, tree), policy_type, rtype, dict(RULES), reasoning)
     for family in FAMILIES:
         family.run(ctx)
     return sorted(_unique(ctx.findings), key=lambda f: f.sort_key)

@@ -11,6 +11,7 @@ from solvers.validation.checks import (
     operators,
     organizations,
     principals,
+    reasoning,
     redundancy,
     sizes,
     structure,
@@ -36,6 +37,7 @@ FAMILIES: tuple[Family, ...] = (
     organizations.FAMILY,
     sizes.FAMILY,
     redundancy.FAMILY,
+    reasoning.FAMILY,  # last: it only runs on policies without errors
 )
 
 

@@ -82,7 +82,11 @@ class Context:
     policy_type: str
     resource_type: str  # NO_RESOURCE_TYPE when none was given
     rules: dict[str, Rule]
+    reasoning: bool = False  # run the checks that ask the symbolic engine
     findings: list[Finding] = field(default_factory=list)
+
+    def findings_of(self, finding_type: str) -> list[Finding]:
+        return [f for f in self.findings if f.finding_type == finding_type]
 
     def on(self, code: str) -> bool:
         """Whether `code` applies here (checks use it to skip work that would be dropped)."""

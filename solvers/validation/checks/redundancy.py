@@ -13,7 +13,8 @@ RULES = (
     Rule("REDUNDANT_RESOURCE", SUGGESTION, EVERY_POLICY, "{resource!r} is already covered by {by!r}; remove it.",
          "Covered entries make a policy longer without changing it."),
     Rule("REDUNDANT_STATEMENT", SUGGESTION, EVERY_POLICY,
-         "Statement {index} repeats statement {other}; remove one of them.", "A repeated statement adds nothing."),
+         "Statement {index} adds nothing to {other}; remove it.",
+         "A statement covered by others (a copy, or one the symbolic engine proves covered) adds nothing."),
 )
 
 
@@ -56,7 +57,7 @@ def check_redundancy(ctx: Context) -> None:
                     break
         key = _statement_key(ctx.document.text, s)
         if key in seen:
-            ctx.report("REDUNDANT_STATEMENT", [s.at, seen[key].at], index=s.index, other=seen[key].index)
+            ctx.report("REDUNDANT_STATEMENT", s.at, index=s.index, other=f"statement {seen[key].index}")
         else:
             seen[key] = s
 
