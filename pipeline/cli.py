@@ -206,21 +206,21 @@ def generate(
 @app.command("collect")
 def collect_cmd(
     out: str = typer.Option(..., "--out", help="Snapshot folder to write (created if needed)."),
+    config: str | None = typer.Option(None, "--config", help="Scan settings TOML (default configs/default.toml)."),
     accounts: str | None = typer.Option(None, "--accounts", help="ID,... (default: every active account)."),
     regions: str | None = typer.Option(None, "--regions", help="R,... (default: the Regions enabled per account)."),
     resource_types: str | None = typer.Option(None, "--resource-types", help="T,... (default: all)."),
-    role_name: str = typer.Option("OrganizationAccountAccessRole", "--role-name",
-                                  help="Role assumed in member accounts."),
+    role_name: str | None = typer.Option(None, "--role-name", help="Role assumed in member accounts."),
     external_id: str | None = typer.Option(None, "--external-id", help="External id for AssumeRole."),
     profile: str | None = typer.Option(None, "--profile"),
     endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
-    region: str = typer.Option("us-east-1", "--region", help="Home Region: STS, Organizations, global reads."),
-    accounts_in_flight: int = typer.Option(8, "--accounts-in-flight", help="Accounts enumerated at once."),
+    region: str | None = typer.Option(None, "--region", help="Home Region: STS, Organizations, global reads."),
+    accounts_in_flight: int | None = typer.Option(None, "--accounts-in-flight", help="Accounts enumerated at once."),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """Enumerate what scan would, without analysing it, into a snapshot folder (exit 3: coverage gaps)."""
     from pipeline.collect import collect_command
-    code = collect_command(out, accounts=accounts, regions=regions, resource_types=resource_types,
+    code = collect_command(out, config=config, accounts=accounts, regions=regions, resource_types=resource_types,
                            role_name=role_name, external_id=external_id, profile=profile,
                            endpoint_url=endpoint_url, home_region=region,
                            accounts_in_flight=accounts_in_flight, fmt=fmt.value)

@@ -72,17 +72,36 @@ def print_summary(collection: Collection, out: str, fmt: str) -> None:
                          f"{gap['operation']}: {gap['errorCode']}\n")
 
 
-def collect_command(out: str, *, accounts: str | None, regions: str | None, resource_types: str | None,
-                    role_name: str, external_id: str | None, profile: str | None, endpoint_url: str | None,
-                    home_region: str, accounts_in_flight: int, fmt: str) -> int:
-    """The command: options as typed → selection and session settings → snapshot and summary."""
-    if not REGION_NAME.match(home_region):
-        raise InputError(f"--region: {home_region!r} is not valid")
-    selection = Selection(accounts=split_list(accounts, "--accounts", ACCOUNT_ID),
-                          regions=split_list(regions, "--regions", REGION_NAME),
-                          resource_types=split_list(resource_types, "--resource-types", allowed=RESOURCE_TYPES))
-    config = SessionConfig(profile=profile, endpoint_url=endpoint_url, home_region=home_region,
-                           role_name=role_name, external_id=external_id)
-    collection, code = run_collect(out, config, selection, accounts_in_flight)
+def _joined(items: tuple[str, ...] | None) -> str | None:
+    return ",".join(items) if items else None
+
+
+def collect_command(out: str, *, config: str | None, accounts: str | None, regions: str | None,
+                    resource_types: str | None, role_name: str | None, external_id: str | None,
+                    profile: str | None, endpoint_url: str | None, home_region: str | None,
+                    accounts_in_flight: int | None, fmt: str) -> int:
+    """The command: the scan's settings (TOML, then the options given) → selection and session
+    settings → snapshot and summary. Collect reads the same settings as scan, so it enumerates what
+    scan would."""
+    from pipeline.settings import load_settings
+    settings = load_settings(config, {
+        "out": out, "accounts": _joined(split_list(accounts, "--accounts", ACCOUNT_ID)),
+        "regions": _joined(split_list(regions, "--regions", REGION_NAME)),
+        "resource_types": _joined(split_list(resource_types, "--resource-types", allowed=RESOURCE_TYPES)),
+        "role_name": role_name, "aws_external_id": external_id, "profile": profile, "endpoint_url": endpoint_url,
+        "aws_home_region": home_region, "accounts_in_flight": accounts_in_flight})
+    # The file's values are checked like the options' (the options already were).
+    regions_ = split_list(",".join(settings.regions), "regions", REGION_NAME) if settings.regions else None
+    types = (split_list(",".join(settings.resource_types), "resource_types", allowed=RESOURCE_TYPES)
+             if settings.resource_types else None)
+    if not REGION_NAME.match(settings.home_region):
+        raise InputError(f"home Region {settings.home_region!r} is not valid")
+    if accounts_in_flight is not None and accounts_in_flight < 1:
+        raise InputError("--accounts-in-flight must be at least 1")
+    selection = Selection(accounts=settings.accounts or None, regions=regions_, resource_types=types)
+    session = SessionConfig(profile=settings.profile, endpoint_url=settings.endpoint_url,
+                            home_region=settings.home_region, role_name=settings.role_name,
+                            external_id=settings.external_id, session_name=settings.session_name)
+    collection, code = run_collect(out, session, selection, settings.accounts_in_flight)
     print_summary(collection, out, fmt)
     return code

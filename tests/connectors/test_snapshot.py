@@ -58,3 +58,17 @@ def test_reading_a_folder_that_is_not_a_snapshot_is_an_input_error(tmp_path):
         read_snapshot(tmp_path)
     with pytest.raises(SnapshotError):
         read_snapshot(tmp_path / "missing")
+
+
+def test_collect_reads_the_scan_settings_file(moto_url, demo_manifest, tmp_path, capsys):
+    account = demo_manifest["organization"]["accounts"][2]
+    config = tmp_path / "scan.toml"
+    config.write_text(f'[scan]\naccounts = ["{account}"]\nregions = ["{DEMO_REGIONS[1]}"]\n'
+                      f'resource_types = ["AWS::SNS::Topic"]\n[aws]\nendpoint_url = "{moto_url}"\n')
+    code = main(["collect", "--out", str(tmp_path / "out"), "--config", str(config), "--format", "json"])
+    assert code == 0
+    resources = list(read_snapshot(tmp_path / "out").resources())
+    seeded = {e["resourceArn"] for e in demo_manifest["resources"]
+              if e["account"] == account and e["resourceType"] == "AWS::SNS::Topic" and e["region"] == DEMO_REGIONS[1]}
+    assert seeded and {r["resourceArn"] for r in resources} == seeded
+    assert json.loads(capsys.readouterr().out)["accounts"] == 1
