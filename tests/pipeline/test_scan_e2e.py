@@ -1,0 +1,184 @@
+"""End to end: the demo organization seeded in moto's server (a subprocess on 127.0.0.1, reached with
+real boto3 clients), scanned on a real local Ray — live, and from a snapshot of the same organization;
+lifecycle across scans, archive rules, a two-node Ray cluster, and a worker killed mid-scan."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ACCOUNTS = 3
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from connectors.aws.collect import Selection, collect
+    from connectors.aws.session import SessionConfig
+    from connectors.demo.emulator import moto_server
+    from connectors.demo.seed import seed_demo
+    from connectors.snapshot import write_snapshot
+    for name, value in (("AWS_ACCESS_KEY_ID", "demo"), ("AWS_SECRET_ACCESS_KEY", "demo"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        os.environ.setdefault(name, value)
+    root = tmp_path_factory.mktemp("demo")
+    with moto_server() as url:
+        manifest = seed_demo(url, accounts=ACCOUNTS)
+        collection = collect(SessionConfig(endpoint_url=url), Selection(regions=tuple(manifest["regions"])))
+        snapshot = write_snapshot(collection, root / "snapshot")
+        yield {"url": url, "manifest": manifest, "snapshot": Path(snapshot), "root": root}
+
+
+def settings(out: Path, **overrides):
+    from pipeline.settings import load_settings
+    return load_settings(None, {"out": str(out), **overrides})
+
+
+def expected(manifest: dict, zone: str) -> set[tuple]:
+    return {(r["resourceArn"], json.dumps(f["principal"], sort_keys=True), f["isPublic"])
+            for r in manifest["resources"] for f in r["expectedFindings"].get(zone, [])}
+
+
+def findings(out: Path, statuses=("ACTIVE", "ARCHIVED")) -> list[dict]:
+    return [f for f in json.loads((out / "findings.json").read_text())["findings"] if f["status"] in statuses]
+
+
+def observed(out: Path) -> set[tuple]:
+    got = set()
+    for f in findings(out):
+        assert not f["error"], f
+        d = f["findingDetails"][0]["externalAccessDetails"]
+        got.add((f["resource"], json.dumps(d["principal"], sort_keys=True), d["isPublic"]))
+    return got
+
+
+def test_live_scan_finds_exactly_the_manifest(demo, tmp_path: Path) -> None:
+    from pipeline.scan import run_scan
+    code, summary = run_scan(settings(tmp_path, endpoint_url=demo["url"], zone="ORGANIZATION",
+                                      regions=",".join(demo["manifest"]["regions"])))
+    assert code == 0, summary["run"]["gaps"]
+    assert observed(tmp_path) == expected(demo["manifest"], "ORGANIZATION")
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert len(run["accounts"]) == ACCOUNTS and run["counts"]["resources"] >= len(demo["manifest"]["resources"]) - 1
+    for line in (tmp_path / "findings.ocsf.jsonl").read_text().splitlines():
+        assert json.loads(line)["class_uid"] == 2004
+
+
+@pytest.mark.parametrize("zone", ["ORGANIZATION", "ACCOUNT"])
+def test_snapshot_scan_finds_exactly_the_manifest(demo, tmp_path: Path, zone: str) -> None:
+    from pipeline.scan import run_scan
+    code, _ = run_scan(settings(tmp_path, zone=zone), from_snapshot=str(demo["snapshot"]))
+    assert code == 0
+    seeded = {r["resourceArn"] for r in demo["manifest"]["resources"]}
+    got = observed(tmp_path)
+    assert {g for g in got if g[0] in seeded} == expected(demo["manifest"], zone)
+    # Organizations creates the access role of each member account (not the seeder): it trusts the
+    # management account, which is outside an ACCOUNT zone of trust
+    management = demo["manifest"]["organization"]["managementAccount"]
+    assert {(g[1], g[2]) for g in got if g[0] not in seeded} <= {(json.dumps({"AWS": management}), False)}
+    assert all(g[0].endswith(":role/OrganizationAccountAccessRole") for g in got if g[0] not in seeded)
+
+
+def _change_one_policy(snapshot: Path) -> tuple[str, str]:
+    """Point one queue's cross-account grant at another account; returns (queue ARN, new account)."""
+    for path in sorted(snapshot.glob("accounts/*/*.json")):
+        data = json.loads(path.read_text())
+        for r in data["resources"]:
+            text = r["configuration"].get("sqsQueue", {}).get("queuePolicy")
+            if text and "999988887777" in text:
+                r["configuration"]["sqsQueue"]["queuePolicy"] = text.replace("999988887777", "555555555555")
+                path.write_text(json.dumps(data))
+                return r["resourceArn"], "555555555555"
+    raise AssertionError("the demo has no cross-account queue")
+
+
+def test_second_scan_resolves_changed_access_and_keeps_ids(demo, tmp_path: Path) -> None:
+    from pipeline.scan import run_scan
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(demo["snapshot"], snapshot)
+    out = tmp_path / "out"
+    run_scan(settings(out, zone="ORGANIZATION"), from_snapshot=str(snapshot))
+    first = {f["id"]: f for f in findings(out)}
+    queue, account = _change_one_policy(snapshot)
+    run_scan(settings(out, zone="ORGANIZATION"), from_snapshot=str(snapshot))
+    second = {f["id"]: f for f in findings(out, ("ACTIVE", "ARCHIVED", "RESOLVED"))}
+    gone = [f for f in second.values() if f["status"] == "RESOLVED"]
+    assert [f["resource"] for f in gone] == [queue]
+    new = [f for fid, f in second.items() if fid not in first]
+    assert [(f["resource"], f["findingDetails"][0]["externalAccessDetails"]["principal"]) for f in new] == \
+        [(queue, {"AWS": account})]
+    for fid, f in first.items():  # everything else: same id, same status, same creation time
+        if f["resource"] != queue:
+            assert second[fid]["status"] == "ACTIVE" and second[fid]["createdAt"] == f["createdAt"]
+
+
+def test_archive_rule(demo, tmp_path: Path) -> None:
+    from pipeline.scan import run_scan
+    config = tmp_path / "scan.toml"
+    config.write_text('[scan]\nzone = "ORGANIZATION"\n[[archive_rules]]\nname = "partner"\n'
+                      'filter = { "principal.AWS" = { eq = ["999988887777"] } }\n')
+    from pipeline.settings import load_settings
+    run_scan(load_settings(str(config), {"out": str(tmp_path)}), from_snapshot=str(demo["snapshot"]))
+    all_ = findings(tmp_path)
+    archived = [f for f in all_ if f["status"] == "ARCHIVED"]
+    assert archived and all(f["findingDetails"][0]["externalAccessDetails"]["principal"] == {"AWS": "999988887777"}
+                            for f in archived)
+    assert all(f["status"] == "ACTIVE" for f in all_ if f not in archived)
+
+
+def _comparable(out: Path) -> list[tuple]:
+    return sorted((f["id"], f["status"], json.dumps(f["findingDetails"], sort_keys=True)) for f in findings(out))
+
+
+def test_two_node_cluster_gives_identical_artifacts(demo, tmp_path: Path) -> None:
+    import ray
+    from ray.cluster_utils import Cluster
+
+    from pipeline.scan import run_scan
+    run_scan(settings(tmp_path / "local", zone="ORGANIZATION", batch_size=4), from_snapshot=str(demo["snapshot"]))
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    cluster.add_node(num_cpus=1)
+    try:
+        ray.init(address=cluster.address, include_dashboard=False)
+        assert len([n for n in ray.nodes() if n["Alive"]]) == 2
+        run_scan(settings(tmp_path / "cluster", zone="ORGANIZATION", batch_size=4), from_snapshot=str(demo["snapshot"]))
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+    assert _comparable(tmp_path / "cluster") == _comparable(tmp_path / "local")
+
+
+def test_a_worker_killed_mid_scan_changes_nothing(demo, tmp_path: Path) -> None:
+    import psutil
+
+    from pipeline.scan import run_scan
+    run_scan(settings(tmp_path / "calm", zone="ORGANIZATION"), from_snapshot=str(demo["snapshot"]))
+    killed: list[int] = []
+    stop = threading.Event()
+
+    def kill_one_analysis_worker() -> None:
+        while not stop.is_set() and not killed:
+            for p in psutil.process_iter(["cmdline"]):
+                if "ray::_analyze_task" in " ".join(p.info["cmdline"] or []):
+                    p.kill()
+                    killed.append(p.pid)
+                    return
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_one_analysis_worker, daemon=True)
+    killer.start()
+    try:
+        code, _ = run_scan(settings(tmp_path / "killed", zone="ORGANIZATION", batch_size=1, analyses_in_flight=1),
+                           from_snapshot=str(demo["snapshot"]))
+    finally:
+        stop.set()
+        killer.join(5)
+    assert killed, "no analysis worker was seen running"
+    assert code == 0
+    assert _comparable(tmp_path / "killed") == _comparable(tmp_path / "calm")
