@@ -26,9 +26,8 @@ lint: setup
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/mypy solvers pipeline connectors
 
-demo:
-	@echo "demo arrives with the scan issue"
-	@exit 1
+demo: setup
+	$(VENV)/bin/trustmap demo --out out/demo
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache .hypothesis
