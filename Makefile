@@ -18,6 +18,7 @@ test: setup
 bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/findings.py
+	$(PY) bench/scan.py
 	$(PY) bench/generation.py
 	$(PY) bench/validation.py
 	$(PY) bench/connectors.py
