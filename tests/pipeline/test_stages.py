@@ -1,0 +1,63 @@
+"""The scan's stage functions, without Ray: units, canonical dedupe, analysis, stamping."""
+from __future__ import annotations
+
+import json
+
+from pipeline.stages import Zone, analyze_units, dedupe, drop_trusted_canonical_users, stamp, units_of
+
+ORG = Zone("ORGANIZATION", "o-a1b2c3d4e5", ("111111111111", "222222222222"))
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"}]})
+
+
+def scope(account: str, *resources: dict) -> dict:
+    return {"account": account, "region": "us-east-1", "resources": list(resources)}
+
+
+def role(account: str) -> dict:
+    return {"resourceArn": f"arn:aws:iam::{account}:role/audit", "resourceType": "AWS::IAM::Role",
+            "account": account, "region": "us-east-1", "configuration": {"iamRole": {"trustPolicy": TRUST}}}
+
+
+def bucket(account: str, name: str) -> dict:
+    text = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                      "Resource": f"arn:aws:s3:::{name}/*"}]})
+    return {"resourceArn": f"arn:aws:s3:::{name}", "resourceType": "AWS::S3::Bucket", "account": account,
+            "region": "us-east-1", "configuration": {"s3Bucket": {"bucketPolicy": text}}}
+
+
+def test_identical_trust_policies_are_analysed_once_per_zone() -> None:
+    groups: dict = {}
+    units = units_of(scope("111111111111", role("111111111111"), bucket("111111111111", "a")), ORG, {}) + \
+        units_of(scope("222222222222", role("222222222222"), bucket("222222222222", "b")), ORG, {})
+    fresh = dedupe(units, groups)
+    assert len(units) == 4 and len(fresh) == 3  # the two roles share a key; buckets name themselves
+    account_zone = Zone("ACCOUNT")
+    assert len(dedupe(units_of(scope("111111111111", role("111111111111")), account_zone, {}) +
+                      units_of(scope("222222222222", role("222222222222")), account_zone, {}), {})) == 2
+
+
+def test_findings_are_stamped_on_every_resource_of_a_key() -> None:
+    groups: dict = {}
+    units = units_of(scope("111111111111", role("111111111111")), ORG, {}) + \
+        units_of(scope("222222222222", role("222222222222")), ORG, {})
+    [representative] = dedupe(units, groups)
+    found = analyze_units([representative], ORG)[representative.key]
+    assert [f["principal"] for f in found] == [{"AWS": "999999999999"}]
+    other = stamp(found, units[1], representative)
+    assert other[0]["resource"] == units[1].arn and other[0]["resourceOwnerAccount"] == "222222222222"
+    assert other[0]["id"] != found[0]["id"] and other[0]["example"]["resource"] == units[1].arn
+
+
+def test_a_bad_configuration_is_an_error_finding_not_a_crash() -> None:
+    broken = {**role("111111111111"), "configuration": {"iamRole": {"trustPolicy": 42}}}
+    [unit] = units_of(scope("111111111111", broken), ORG, {})
+    [finding] = analyze_units([unit], ORG)[unit.key]
+    assert finding["error"] == "INTERNAL_ERROR"
+
+
+def test_grants_to_canonical_users_of_the_zone_are_dropped() -> None:
+    f = {"principal": {"CanonicalUser": "c1"}, "resourceOwnerAccount": "111111111111"}
+    g = {"principal": {"CanonicalUser": "c9"}, "resourceOwnerAccount": "111111111111"}
+    assert drop_trusted_canonical_users([f, g], ORG, {"222222222222": "c1"}) == [g]
+    assert drop_trusted_canonical_users([f, g], Zone("ACCOUNT"), {"222222222222": "c1"}) == [f, g]
