@@ -171,6 +171,22 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
     return out
 
 
+def _unread(state: ScanState) -> list[dict]:
+    """An error finding for each resource whose access settings could not all be read: its findings may
+    be incomplete, and trustmap never lets a gap pass for "no access"."""
+    from solvers.external.analyze import error_finding
+    out, seen = [], set()
+    for gap in state.gaps:
+        arn = gap.get("resourceArn")
+        if not arn or arn in seen or gap.get("operation") == "Analyze":
+            continue
+        seen.add(arn)
+        code = "ACCESS_DENIED" if "AccessDenied" in str(gap.get("errorCode")) else "INTERNAL_ERROR"
+        out.append(error_finding(gap["resourceType"], arn, gap["account"], code,
+                                 f"{gap.get('operation')}: {gap.get('errorCode')} {gap.get('message', '')}"[:500]))
+    return out
+
+
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
     from pipeline.artifacts import write_artifacts
@@ -181,7 +197,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         representative = group[0]
         for unit in group:
             findings.extend(stamp(state.findings_by_key.get(key, []), unit, representative))
-    findings = drop_trusted_canonical_users(findings, zone, state.canonical_ids)
+    findings = drop_trusted_canonical_users(findings, zone, state.canonical_ids) + _unread(state)
     now = _now()
     out = settings.out
     previous = load_state(out / ".trustmap-state.json")

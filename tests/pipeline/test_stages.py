@@ -61,3 +61,14 @@ def test_grants_to_canonical_users_of_the_zone_are_dropped() -> None:
     g = {"principal": {"CanonicalUser": "c9"}, "resourceOwnerAccount": "111111111111"}
     assert drop_trusted_canonical_users([f, g], ORG, {"222222222222": "c1"}) == [g]
     assert drop_trusted_canonical_users([f, g], Zone("ACCOUNT"), {"222222222222": "c1"}) == [f, g]
+
+
+def test_a_resource_that_could_not_be_read_gets_an_error_finding() -> None:
+    from pipeline.scan import ScanState, _unread
+    state = ScanState(gaps=[
+        {"account": "111111111111", "region": "us-east-1", "resourceType": "AWS::KMS::Key", "operation": "GetKeyPolicy",
+         "errorCode": "AccessDeniedException", "message": "no", "resourceArn": "arn:aws:kms:us-east-1:111111111111:key/k"},
+        {"account": "111111111111", "region": "us-east-1", "resourceType": "AWS::SQS::Queue",
+         "operation": "ListQueues", "errorCode": "Throttling", "message": "slow down"}])
+    [finding] = _unread(state)
+    assert finding["error"] == "ACCESS_DENIED" and finding["resource"].endswith("key/k")
