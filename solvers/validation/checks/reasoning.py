@@ -8,12 +8,15 @@ suggestion (a suggestion is never a guess).
 """
 from __future__ import annotations
 
-from solvers.errors import PolicyError, UndecidedError
+import time
+
+from solvers.errors import PolicyError, TrustmapError, UndecidedError
 from solvers.validation.findings import IDENTITY, RESOURCE
 from solvers.validation.rules import Context, Family
 
 MAX_STATEMENTS = 20
-SOLVER_TIMEOUT_MS = 2_000
+SOLVER_TIMEOUT_MS = 2_000  # per question
+BUDGET_SECONDS = 5.0  # per policy: statements not reached in time get no suggestion
 
 
 def check_reasoning(ctx: Context) -> None:
@@ -35,7 +38,11 @@ def check_reasoning(ctx: Context) -> None:
         return [a.full_name for a in found.actions.values()] if found else []
 
     q = Question(multivalued=catalog.is_multivalued, timeout_ms=SOLVER_TIMEOUT_MS, action_names=action_names)
-    compiled = q.compile(policy)
+    try:
+        compiled = q.compile(policy)
+    except TrustmapError:
+        return  # a construct the engine does not model: no suggestion rather than a guess
+    deadline = time.monotonic() + BUDGET_SECONDS
     t = q.t
     by_index = {s.index: s for s in ctx.statements}
     for effect in ("Allow", "Deny"):
@@ -45,10 +52,12 @@ def check_reasoning(ctx: Context) -> None:
             others = [compiled.statements[j] for j in members if j != i and j not in redundant]
             if not others:
                 continue
+            if time.monotonic() > deadline:
+                return
             try:
                 adds = q.exists(t.and_(compiled.statements[i], t.not_(t.or_(*others))))
-            except UndecidedError:
-                continue
+            except (UndecidedError, TrustmapError):
+                continue  # not decided within the solver's budget
             if not adds and i in by_index:
                 redundant.add(i)
                 ctx.report("REDUNDANT_STATEMENT", by_index[i].at, index=i, other=f"the other {effect} statements")
