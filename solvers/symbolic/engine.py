@@ -237,6 +237,7 @@ class Session:
         self._q, self._solver, self._enc, self._base = question, solver, enc, base
         self._guards: dict[object, z3.BoolRef] = {}
         self._guard_ids: dict[int, int] = {}
+        self._cores: list[frozenset] = []  # conjunct keys of every unsat core found so far
 
     def __enter__(self) -> Session:
         self._solver.push()
@@ -284,14 +285,21 @@ class Session:
     def witness_or_core(self, parts: list[Term]) -> tuple[Request | None, set[int]]:
         """A request satisfying the conjunction of `parts`; if there is none, the indexes of parts that
         are already unsatisfiable together (an unsat core: not necessarily minimal)."""
+        keys = [_conjunct_key(p) for p in parts]
+        present = frozenset(keys)
+        for known in self._cores:  # an earlier core inside this conjunction: unsatisfiable, no solver call
+            if known <= present:
+                return None, {i for i, k in enumerate(keys) if k in known}
         guards = [self._guard(p) for p in parts]
         verdict = self._check_guards(guards)
         if verdict == z3.unknown:
             raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
         if verdict == z3.sat:
             return self._q._request(self._enc.read(self._solver.model())), set()
-        core = self._core_ids()
-        return None, {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core}
+        core_ids = self._core_ids()
+        core = {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core_ids}
+        self._cores.append(frozenset(keys[i] for i in core))
+        return None, core
 
     def find(self, term: Term) -> Request | None:
         model = self._check(term)
