@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 
+from pipeline.scan_validation import collected_policies
 from pipeline.settings import ScanSettings
 from pipeline.stages import Unit, Zone, analyze_units, dedupe, drop_trusted_canonical_users, stamp, units_of
 
@@ -43,6 +44,7 @@ class ScanState:
     gaps: list[dict] = field(default_factory=list)
     analysis_seconds: float = 0.0
     canonical_ids: dict[str, str] = field(default_factory=dict)  # account -> its S3 canonical user id
+    policies: list[dict] = field(default_factory=list)  # every collected policy, for validation
 
 
 def _now() -> str:
@@ -153,6 +155,7 @@ def _drive(ray, settings: ScanSettings, config, selection, accounts, pending_sco
 def _absorb(scopes: list[dict], zone: Zone, state: ScanState, queue: list[Unit]) -> None:
     records = {s["accountRecord"]["account"]: s["accountRecord"] for s in scopes if s.get("accountRecord")}
     state.canonical_ids.update({a: r["s3CanonicalUserId"] for a, r in records.items() if r.get("s3CanonicalUserId")})
+    state.policies.extend(collected_policies(scopes, ()))
     for scope in scopes:
         state.scopes.append({k: scope.get(k) for k in ("account", "region", "apiCalls", "seconds")}
                             | {"resources": len(scope.get("resources", ()))})
@@ -169,6 +172,20 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
                            "resourceArn": u.arn})
         out[u.key] = [error_finding(u.resource_type, u.arn, u.account, "INTERNAL_ERROR", str(exc)[:500])]
     return out
+
+
+def _write_validation(out, policies: list[dict]) -> dict:
+    """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
+    distinct text validated once."""
+    import json
+
+    from pipeline.artifacts import write_atomic
+    from pipeline.validate import validate_collected
+    document, sarif = validate_collected(policies)
+    paths = {"validation": out / "validation.json", "sarif": out / "validation.sarif"}
+    write_atomic(paths["validation"], json.dumps(document, indent=1))
+    write_atomic(paths["sarif"], json.dumps(sarif, indent=1))
+    return paths
 
 
 def _unread(state: ScanState) -> list[dict]:
@@ -222,5 +239,6 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         "versions": _versions(),
     }
     paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region)
+    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies)))
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary

@@ -68,6 +68,11 @@ def test_live_scan_finds_exactly_the_manifest(demo, tmp_path: Path) -> None:
     assert len(run["accounts"]) == ACCOUNTS and run["counts"]["resources"] >= len(demo["manifest"]["resources"]) - 1
     for line in (tmp_path / "findings.ocsf.jsonl").read_text().splitlines():
         assert json.loads(line)["class_uid"] == 2004
+    # every collected policy is validated: the seeded identity policies and SCPs among them
+    validated = json.loads((tmp_path / "validation.json").read_text())["policies"]
+    kinds = {p["policyType"] for p in validated}
+    assert {"RESOURCE_POLICY", "IDENTITY_POLICY", "SERVICE_CONTROL_POLICY"} <= kinds, kinds
+    assert json.loads((tmp_path / "validation.sarif").read_text())["version"] == "2.1.0"
 
 
 @pytest.mark.parametrize("zone", ["ORGANIZATION", "ACCOUNT"])
