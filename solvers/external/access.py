@@ -16,7 +16,7 @@ from solvers.errors import UndecidedError
 from solvers.evaluator import Request, ascii_lower, is_allowed, statement_matches
 from solvers.external.keys import is_understood, is_unrestrictive
 from solvers.external.stratify import Cube, Lattice, key_lattice, stratify
-from solvers.external.zone import ZoneOfTrust, external_term
+from solvers.external.zone import ZoneOfTrust, external_term, outsider_account
 from solvers.operators import Family, Test
 from solvers.policy import Policy
 from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, Space
@@ -84,7 +84,9 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
     compiled = q.compile(policy)
     space, t = q.space, q.t
     keys = _value_texts(policy, space)
-    restrict: list[Term] = [compiled.allows, external_term(space, zone)]
+    outsider = outsider_account(zone, policy.text)
+    q.example_principals = (f"AWS|arn:aws:iam::{outsider}:root", f"AWS|arn:aws:iam::{outsider}:role/example")
+    restrict: list[Term] = [compiled.allows, external_term(space, zone, policy.text)]
     rdim = space.dims[RESOURCE]
     if resources is not None:
         rpids = [space.string_pattern(rdim, r, Test.ARN_LIKE, False) for r in resources]

@@ -84,12 +84,29 @@ def _account_arns(account: str):
             + literal(":" + account + ":") + (ANY_STAR,))
 
 
-def external_term(space: Space, zone: ZoneOfTrust) -> Term:
+def outsider_account(zone: ZoneOfTrust, text: str) -> str:
+    """An account outside the zone that the policy text does not mention: the face of "anyone else"."""
+    for n in range(444455556666, 444455556666 + 10_000):
+        candidate = str(n)
+        if candidate not in zone.accounts and candidate not in text:
+            return candidate
+    raise AssertionError("ten thousand candidate accounts all taken")  # cannot happen for real inputs
+
+
+def external_term(space: Space, zone: ZoneOfTrust, policy_text: str | None = None) -> Term:
     """Requests whose caller is outside `zone`. Call after compiling the policies (only the caller
-    keys they use get constrained) and before the first query (it registers patterns)."""
+    keys they use get constrained) and before the first query (it registers patterns).
+
+    With `policy_text`, only the zone's accounts the text mentions (and the owner) are spelled out:
+    the policy cannot tell the other accounts apart from accounts outside the zone, so whatever one of
+    them may do, an outside account may do too, and the findings are the same — while an organization
+    of thousands of accounts no longer puts thousands of patterns into the principal's classes.
+    Witnesses must then name an outside account explicitly (see `outsider_account`)."""
     t, dims = space.t, space.dims
     pdim = dims[PRINCIPAL]
-    inside = [pdim.register(literal("AWS|") + _account_arns(a)) for a in zone.accounts]
+    accounts = zone.accounts if policy_text is None else \
+        tuple(a for a in zone.accounts if a == zone.account or a in policy_text)
+    inside = [pdim.register(literal("AWS|") + _account_arns(a)) for a in accounts]
     inside.append(pdim.register(literal("Service|") + (ANY_STAR,)))
     parts = [t.not_(t.some(PRINCIPAL, inside))]
 
@@ -100,8 +117,8 @@ def external_term(space: Space, zone: ZoneOfTrust) -> Term:
             parts.append(t.not_(t.some(dim.name, [dim.register(p) for p in patterns])))
 
     for key in ACCOUNT_KEYS:
-        outside(key, [literal(a) for a in zone.accounts])
-    outside("aws:principalarn", [_account_arns(a) for a in zone.accounts])
+        outside(key, [literal(a) for a in accounts])
+    outside("aws:principalarn", [_account_arns(a) for a in accounts])
     if zone.organization_id:
         outside("aws:principalorgid", [literal(zone.organization_id)])
         outside("aws:principalorgpaths", [literal(zone.organization_id + "/") + (ANY_STAR,)])

@@ -77,6 +77,7 @@ class Question:
         self._solver: z3.Solver | None = None
         self._encoder: Encoder | None = None
         self._nicer_memo: dict[tuple[str, str], str] = {}
+        self.example_principals: tuple[str, ...] = ()  # preferred witness principals ("Kind|id")
 
     @property
     def t(self):
@@ -219,7 +220,8 @@ class Question:
         principal = None
         if self.space.uses_principal:
             who = self._nicer(PRINCIPAL, values[PRINCIPAL][0],  # type: ignore[index]
-                              itertools.chain(_EXAMPLE_PRINCIPALS, _instances(self.space.dims[PRINCIPAL].patterns)),
+                              itertools.chain(self.example_principals, _EXAMPLE_PRINCIPALS,
+                                              _instances(self.space.dims[PRINCIPAL].patterns)),
                               limit=40)
             kind, _, ident = who.partition("|")
             principal = Principal(kind, ident)

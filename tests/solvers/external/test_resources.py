@@ -272,3 +272,15 @@ def test_unreadable_policy_becomes_an_error_finding() -> None:
 def test_bad_configurations_are_input_errors(configuration: dict) -> None:
     with pytest.raises(InputError):
         analyze_resource("AWS::SQS::Queue", QUEUE, OWN, configuration, ACCOUNT_ZONE)
+
+
+def test_large_organizations_only_spell_out_the_accounts_a_policy_names() -> None:
+    members = frozenset(f"{444455556666 + i:012d}" for i in range(500))  # includes the usual example account
+    zone = ZoneOfTrust(OWN, ORG, members)
+    text = policy(allow("*", "sqs:SendMessage", QUEUE), allow({"AWS": "444455556670"}, "sqs:*", QUEUE),
+                  allow({"AWS": "999999999999"}, "sqs:*", QUEUE))
+    found = analyze("AWS::SQS::Queue", QUEUE, {"sqsQueue": {"queuePolicy": text}}, zone)
+    assert principals(found) == {"*", "999999999999"}  # the member account named in the policy is inside
+    public = next(f for f in found if f["isPublic"])
+    account = public["example"]["principal"]["AWS"].split(":")[4]
+    assert account not in members and account != OWN
