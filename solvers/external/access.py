@@ -90,8 +90,9 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
     rdim = space.dims[RESOURCE]
     if resources is not None:
         rpids = [space.string_pattern(rdim, r, Test.ARN_LIKE, False) for r in resources]
-        # the analysed resource exists even if its ARN is not one AWS would mint today
-        rdim.universe = rdim.universe + tuple(rdim.patterns[p] for p in rpids)
+        # requests name only the analysed resource: its own ARNs are the whole universe (a much smaller
+        # product automaton than every well-formed ARN), and it exists even if AWS would not mint its ARN
+        rdim.universe = tuple(rdim.patterns[p] for p in rpids)
         restrict.append(t.some(RESOURCE, rpids))
     elif not rdim.string_mode:  # any resource: including those the policy names with odd ARNs
         rdim.universe = rdim.universe + tuple(rdim.patterns)
