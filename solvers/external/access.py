@@ -100,7 +100,7 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
         restrict.append(t.some(ACTION, [space.action_pattern(s + ":*") for s in services]))
     lattice = Lattice(q, [key_lattice(q, k.dim, list(k.texts)) for k in keys])
     found: dict[tuple, Access] = {}
-    with q.session(t.and_(*restrict)) as session:
+    with q.session(t.and_(*restrict), last=True) as session:
         for cube, example in stratify(lattice, session):
             access = _describe(q, session, lattice, keys, cube, example, compiled.statements, policy, zone,
                                services, reasons)

@@ -165,13 +165,15 @@ class Question:
         _, enc = self._prepare()
         return enc.atoms.get(name)
 
-    def session(self, base: Term) -> Session:
+    def session(self, base: Term, last: bool = False) -> Session:
         """An incremental solver session whose every question is conjoined with `base`.
 
         Use it as a context manager; each `sat`/`find` call costs one solver check under a fresh guard,
-        so hundreds of related questions (the findings loop) share the learned base."""
+        so hundreds of related questions (the findings loop) share the learned base. `last`: no other
+        question follows on this Question, so the base is asserted for good (a solver scope costs more
+        than a small analysis' whole solving)."""
         solver, enc = self._prepare()
-        return Session(self, solver, enc, base)
+        return Session(self, solver, enc, base, scoped=not last)
 
     def _solve(self, goal: Term, witness: bool):
         solver, enc = self._prepare()
@@ -235,19 +237,24 @@ class Session:
     guard literal, asserted once and reused, so the solver does not grow with the number of questions
     (the findings loop asks hundreds that share their conjuncts)."""
 
-    def __init__(self, question: Question, solver: z3.Solver, enc: Encoder, base: Term):
+    def __init__(self, question: Question, solver: z3.Solver, enc: Encoder, base: Term, scoped: bool = True):
         self._q, self._solver, self._enc, self._base = question, solver, enc, base
+        self._scoped = scoped
         self._guards: dict[object, z3.BoolRef] = {}
         self._guard_ids: dict[int, int] = {}
         self._cores: list[frozenset] = []  # conjunct keys of every unsat core found so far
 
     def __enter__(self) -> Session:
-        self._solver.push()
+        if self._scoped:
+            self._solver.push()
         self._solver.add(self._enc.encode(self._base))
         return self
 
     def __exit__(self, *exc) -> None:
-        self._solver.pop()
+        if self._scoped:
+            self._solver.pop()
+        else:  # the base stays asserted: nothing else may be asked of this Question
+            self._q._solver = self._q._encoder = None
 
     def _guard(self, term: Term) -> z3.BoolRef:
         key = _conjunct_key(term)
