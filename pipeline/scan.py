@@ -139,7 +139,7 @@ def _drive(ray, settings: ScanSettings, config, selection, accounts, pending_sco
                 state.gaps.append({"account": account, "region": "global", "resourceType": "AWS::Account",
                                    "operation": "Enumerate", "errorCode": type(exc).__name__, "message": str(exc)[:500]})
             if progress:
-                progress("enumerated", account)
+                progress("enumerated", 1, total=len(accounts))
         else:
             batch = analysing.pop(done)
             try:
@@ -149,7 +149,7 @@ def _drive(ray, settings: ScanSettings, config, selection, accounts, pending_sco
                 found = _failed_batch(batch, exc, state)
             state.findings_by_key.update(found)
             if progress:
-                progress("analysed", len(batch))
+                progress("analysed", len(batch), total=len(state.groups))
 
 
 def _absorb(scopes: list[dict], zone: Zone, state: ScanState, queue: list[Unit]) -> None:

@@ -7,18 +7,35 @@ import sys
 from pathlib import Path
 
 
-def _progress_printer(enabled: bool):
-    if not enabled:
-        return None
-    from rich.console import Console
-    console = Console(stderr=True)
-    counts = {"enumerated": 0, "analysed": 0}
+class _Progress:
+    """Progress bars on stderr: accounts enumerated, resources analysed (a context manager)."""
 
-    def progress(event: str, what) -> None:
-        counts[event] += 1 if event == "enumerated" else int(what)
-        if event == "enumerated":
-            console.print(f"[dim]enumerated account {what} ({counts['enumerated']} so far)[/]", highlight=False)
-    return progress
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        self._bars = Progress(TextColumn("{task.description:>22}"), BarColumn(), MofNCompleteColumn(),
+                              TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+        self._tasks: dict[str, int] = {}
+
+    def __enter__(self) -> _Progress:
+        self._bars.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._bars.stop()
+
+    def __call__(self, event: str, amount: int = 1, total: int | None = None) -> None:
+        label = {"enumerated": "accounts enumerated", "analysed": "distinct analyses"}[event]
+        if label not in self._tasks:
+            self._tasks[label] = self._bars.add_task(label, total=None)
+        if total is not None:
+            self._bars.update(self._tasks[label], total=total)
+        self._bars.advance(self._tasks[label], amount)
+
+
+def _progress(enabled: bool):
+    import contextlib
+    return _Progress() if enabled else contextlib.nullcontext(None)
 
 
 def print_summary(summary: dict, fmt: str) -> None:
@@ -53,7 +70,8 @@ def scan_command(config: str | None, overrides: dict, from_snapshot: str | None,
     if from_snapshot and not Path(from_snapshot).is_dir():
         from solvers.errors import InputError
         raise InputError(f"snapshot folder {from_snapshot} does not exist")
-    code, summary = run_scan(settings, from_snapshot, _progress_printer(fmt != "json"))
+    with _progress(fmt != "json") as progress:
+        code, summary = run_scan(settings, from_snapshot, progress)
     print_summary(summary, fmt)
     return code
 
@@ -77,7 +95,8 @@ def demo_command(out: str, accounts: int, fmt: str) -> int:
         manifest = seed_demo(url, accounts=accounts, manifest_path=out_dir / "demo-manifest.json")
         settings = load_settings(None, {"endpoint_url": url, "out": str(out_dir),
                                         "regions": ",".join(manifest["regions"])})
-        code, summary = run_scan(settings, None, _progress_printer(fmt != "json"))
+        with _progress(fmt != "json") as progress:
+            code, summary = run_scan(settings, None, progress)
     summary["artifacts"]["manifest"] = str(out_dir / "demo-manifest.json")
     print_summary(summary, fmt)
     return code
