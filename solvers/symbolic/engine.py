@@ -260,9 +260,15 @@ class Session:
         key = _conjunct_key(term)
         guard = self._guards.get(key)
         if guard is None:
-            guard = self._guards[key] = z3.Bool(f"__guard{len(self._guards)}", self._enc.ctx)
+            # straight through the C API: z3.Bool / Implies / Solver.add cast and check every argument
+            ctx = self._enc.ctx
+            ref = ctx.ref()
+            symbol = z3.Z3_mk_int_symbol(ref, _GUARD_SYMBOLS + len(self._guards))
+            guard = z3.BoolRef(z3.Z3_mk_const(ref, symbol, z3.BoolSort(ctx).ast), ctx)
+            self._guards[key] = guard
             self._guard_ids[id(guard)] = guard.get_id()
-            self._solver.add(z3.Implies(guard, self._enc.encode(term)))
+            implication = z3.Z3_mk_implies(ref, guard.as_ast(), self._enc.encode(term).as_ast())
+            z3.Z3_solver_assert(ref, self._solver.solver, implication)
         return guard
 
     def _check_guards(self, guards: list[z3.BoolRef]) -> z3.CheckSatResult:
@@ -313,6 +319,9 @@ class Session:
     def find(self, term: Term) -> Request | None:
         model = self._check(term)
         return None if model is None else self._q._request(self._enc.read(model))
+
+
+_GUARD_SYMBOLS = 1 << 30  # integer symbol names of guards, above the encoder's (dimension << 20) + class
 
 
 def _conjunct_key(term: Term) -> object:
