@@ -67,6 +67,7 @@ class Lattice:
 
     def __init__(self, q: Question, keys: Sequence[KeyLattice]):
         self.q, self.keys = q, tuple(keys)
+        self._parts: dict[tuple[int, int | None], list[tuple[int | None, Term]]] = {}
 
     @property
     def top(self) -> Cube:
@@ -90,15 +91,23 @@ class Lattice:
 
     def cell_parts(self, c: Cube) -> list[tuple[int | None, Term]]:
         """The conjuncts of a cell; each excluding conjunct carries its key's index, the others None."""
-        t = self.q.t
         parts: list[tuple[int | None, Term]] = []
-        for i, (k, v) in enumerate(zip(self.keys, c, strict=True)):
-            if v is not None:
-                parts.append((None, t.some(k.dim, [v])))
-            below = k.children[v]
-            if below:
-                parts.append((i, t.not_(t.some(k.dim, below))))
+        for i, v in enumerate(c):
+            own = self._parts.get((i, v))
+            if own is None:  # one key's conjuncts depend only on its element: built once, reused
+                own = self._parts[(i, v)] = self._key_parts(i, v)
+            parts.extend(own)
         return parts
+
+    def _key_parts(self, i: int, v: int | None) -> list[tuple[int | None, Term]]:
+        t, k = self.q.t, self.keys[i]
+        out: list[tuple[int | None, Term]] = []
+        if v is not None:
+            out.append((None, t.some(k.dim, [v])))
+        below = k.children[v]
+        if below:
+            out.append((i, t.not_(t.some(k.dim, below))))
+        return out
 
 
 def stratify(lattice: Lattice, session: Session, max_cubes: int = MAX_CUBES) -> list[tuple[Cube, Request]]:
