@@ -109,3 +109,8 @@ def write_artifacts(out: Path, findings: list[dict], run: dict, product_version:
     write_atomic(paths["run"], json.dumps(run, indent=1))
     write_atomic(paths["state"], json.dumps({"findings": findings}))
     return paths
+
+
+def write_artifacts_run(out: Path, run: dict) -> None:
+    """Rewrite run.json (after stages that finish later, such as policy generation)."""
+    write_atomic(out / "run.json", json.dumps(run, indent=1))

@@ -240,13 +240,15 @@ def scan(
     profile: str | None = typer.Option(None, "--profile"),
     endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
     from_snapshot: str | None = typer.Option(None, "--from-snapshot", help="Analyse a `trustmap collect` folder."),
+    cloudtrail: str | None = typer.Option(None, "--cloudtrail", help="CloudTrail logs (folder or s3://BUCKET/PREFIX):"
+                                          " a least-privilege policy per active role and user in OUT/policies/."),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """Scan the organization: external-access findings and artifacts (exit 3: coverage gaps)."""
     from pipeline.scan_cli import scan_command
     overrides = {"out": out, "ray_address": address, "accounts": accounts, "regions": regions,
                  "resource_types": resource_types, "zone": zone, "role_name": role_name, "profile": profile,
-                 "endpoint_url": endpoint_url}
+                 "endpoint_url": endpoint_url, "cloudtrail": cloudtrail}
     raise typer.Exit(scan_command(config, overrides, from_snapshot, fmt.value))
 
 

@@ -45,6 +45,7 @@ class ScanState:
     analysis_seconds: float = 0.0
     canonical_ids: dict[str, str] = field(default_factory=dict)  # account -> its S3 canonical user id
     policies: list[dict] = field(default_factory=list)  # every collected policy, for validation
+    partials: list[dict] | None = None  # CloudTrail activity partials (None: generation off)
 
 
 def _now() -> str:
@@ -102,6 +103,8 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     ray, started_ray = _ray_start(settings.ray_address)
     try:
         _drive(ray, settings, config, selection, accounts, pending_scopes, zone, state, progress)
+        if settings.cloudtrail:
+            _map_activity(ray, settings, state)
     finally:
         if started_ray:
             ray.shutdown()
@@ -150,6 +153,27 @@ def _drive(ray, settings: ScanSettings, config, selection, accounts, pending_sco
             state.findings_by_key.update(found)
             if progress:
                 progress("analysed", len(batch), total=len(state.groups))
+
+
+def _map_activity(ray, settings: ScanSettings, state: ScanState) -> None:
+    """CloudTrail → per-principal activity partials, one Ray task per batch of log files."""
+    from pipeline.scan_generation import generation_tasks
+    tasks = generation_tasks(settings.cloudtrail, settings.endpoint_url, settings.profile, settings.home_region,
+                             settings.generation_start, settings.generation_end)
+    state.partials = []
+    pending: dict = {}
+    cap = 2 * int(ray.cluster_resources().get("CPU", 1))
+    while tasks or pending:
+        while tasks and len(pending) < cap:
+            fn, args = tasks.pop()
+            pending[ray.remote(max_retries=TASK_RETRIES)(fn).remote(*args)] = args
+        [done], _ = ray.wait(list(pending), num_returns=1)
+        pending.pop(done)
+        try:
+            state.partials.append(ray.get(done))
+        except Exception as exc:  # a batch of logs that could not be read: a gap, the rest goes on
+            state.gaps.append({"account": "", "region": "", "resourceType": "AWS::CloudTrail::Trail",
+                               "operation": "ReadLogs", "errorCode": type(exc).__name__, "message": str(exc)[:500]})
 
 
 def _absorb(scopes: list[dict], zone: Zone, state: ScanState, queue: list[Unit]) -> None:
@@ -206,7 +230,7 @@ def _unread(state: ScanState) -> list[dict]:
 
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
-    from pipeline.artifacts import write_artifacts
+    from pipeline.artifacts import write_artifacts, write_artifacts_run
     from pipeline.lifecycle import advance, load_state
     analysed = time.perf_counter()
     findings = []
@@ -240,5 +264,11 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     }
     paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region)
     paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies)))
+    if state.partials is not None:
+        from pipeline.scan_generation import write_policies
+        index = write_policies(out, state.partials, settings.generation_start, settings.generation_end)
+        run["counts"]["generatedPolicies"] = len(index)
+        paths["policies"] = out / "policies"
+        write_artifacts_run(out, run)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary

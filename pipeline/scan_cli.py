@@ -94,7 +94,8 @@ def demo_command(out: str, accounts: int, fmt: str) -> int:
         console.print(f"local AWS emulator at {url}; seeding {accounts} accounts ...", highlight=False)
         manifest = seed_demo(url, accounts=accounts, manifest_path=out_dir / "demo-manifest.json")
         settings = load_settings(None, {"endpoint_url": url, "out": str(out_dir),
-                                        "regions": ",".join(manifest["regions"])})
+                                        "regions": ",".join(manifest["regions"]),
+                                        "cloudtrail": f"s3://{manifest['cloudTrail']['bucket']}"})
         with _progress(fmt != "json") as progress:
             code, summary = run_scan(settings, None, progress)
     summary["artifacts"]["manifest"] = str(out_dir / "demo-manifest.json")

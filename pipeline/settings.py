@@ -29,6 +29,9 @@ class ScanSettings:
     endpoint_url: str | None = None
     ray_address: str | None = None
     archive_rules: tuple = field(default=())
+    cloudtrail: str | None = None  # logs for org-wide policy generation: a folder or s3://bucket/prefix
+    generation_start: str | None = None
+    generation_end: str | None = None
 
 
 def _strings(value: object, name: str) -> tuple[str, ...]:
@@ -50,7 +53,9 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config {file} is not valid TOML: {exc}") from None
     scan, aws, ray = data.get("scan", {}), data.get("aws", {}), data.get("ray", {})
-    merged = {**scan, **{f"aws_{k}": v for k, v in aws.items()}, "ray_address": ray.get("address", "")}
+    generation = data.get("generation", {})
+    merged = {**scan, **{f"aws_{k}": v for k, v in aws.items()}, "ray_address": ray.get("address", ""),
+              **{f"generation_{k}": v for k, v in generation.items()}}
     merged.update({k: v for k, v in overrides.items() if v not in (None, "", ())})
     zone = str(merged.get("zone", "AUTO")).upper()
     if zone not in ZONES:
@@ -74,4 +79,6 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
         endpoint_url=merged.get("endpoint_url") or merged.get("aws_endpoint_url") or None,
         ray_address=merged.get("ray_address") or None,
         archive_rules=tuple(ArchiveRule.parse(r) for r in data.get("archive_rules", [])),
+        cloudtrail=merged.get("cloudtrail") or merged.get("generation_cloudtrail") or None,
+        generation_start=merged.get("generation_start") or None, generation_end=merged.get("generation_end") or None,
     )

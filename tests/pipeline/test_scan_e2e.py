@@ -60,8 +60,9 @@ def observed(out: Path) -> set[tuple]:
 
 def test_live_scan_finds_exactly_the_manifest(demo, tmp_path: Path) -> None:
     from pipeline.scan import run_scan
+    trail = f"s3://{demo['manifest']['cloudTrail']['bucket']}"
     code, summary = run_scan(settings(tmp_path, endpoint_url=demo["url"], zone="ORGANIZATION",
-                                      regions=",".join(demo["manifest"]["regions"])))
+                                      regions=",".join(demo["manifest"]["regions"]), cloudtrail=trail))
     assert code == 0, summary["run"]["gaps"]
     assert observed(tmp_path) == expected(demo["manifest"], "ORGANIZATION")
     run = json.loads((tmp_path / "run.json").read_text())
@@ -73,6 +74,15 @@ def test_live_scan_finds_exactly_the_manifest(demo, tmp_path: Path) -> None:
     kinds = {p["policyType"] for p in validated}
     assert {"RESOURCE_POLICY", "IDENTITY_POLICY", "SERVICE_CONTROL_POLICY"} <= kinds, kinds
     assert json.loads((tmp_path / "validation.sarif").read_text())["version"] == "2.1.0"
+    # org-wide generation from the demo's trail bucket: each active principal gets its observed actions
+    index = json.loads((tmp_path / "policies" / "index.json").read_text())
+    for seeded in demo["manifest"]["cloudTrail"]["activity"]:
+        result = json.loads((tmp_path / index[seeded["principal"]]).read_text())
+        actions = set()
+        for generated in result["generatedPolicyResult"]["generatedPolicies"]:
+            for st in json.loads(generated["policy"])["Statement"]:
+                actions.update(a.lower() for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]]))
+        assert {e.lower() for e in seeded["events"]} <= actions, (seeded, actions)
 
 
 @pytest.mark.parametrize("zone", ["ORGANIZATION", "ACCOUNT"])

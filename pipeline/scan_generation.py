@@ -1,0 +1,59 @@
+"""Org-wide least-privilege policies inside the scan: a Ray map over CloudTrail log files (batches of
+local files, or batches of keys of a trail bucket), a reduce of the per-principal partials on the
+driver, and one GetGeneratedPolicy document per role and user with activity, in `policies/`."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+KEYS_PER_TASK = 25
+
+
+def map_trail_keys(bucket: str, keys: list[str], endpoint_url: str | None, profile: str | None,
+                   region: str | None, start: str | None, end: str | None) -> dict:
+    """One Ray task: read a batch of trail-bucket objects (its own client) into one partial."""
+    from connectors.cloudtrail.clients import session_client
+    from connectors.cloudtrail.s3 import read_trail_object
+    from solvers.catalog import load_catalog
+    from solvers.generation.activity import ActivityAccumulator
+    client = session_client("s3", profile=profile, region=region, endpoint_url=endpoint_url)
+    acc = ActivityAccumulator(load_catalog(), start=start, end=end)
+    for key in keys:
+        acc.add_all(read_trail_object(client, bucket, key))
+    return acc.partial()
+
+
+def map_local_files(paths: list[str], start: str | None, end: str | None) -> dict:
+    from pipeline.generate import Window, map_log_files
+    return map_log_files(paths, Window(start, end))
+
+
+def generation_tasks(source: str, endpoint_url: str | None, profile: str | None, region: str | None,
+                     start: str | None, end: str | None) -> list[tuple]:
+    """(function, args) per map task; listing happens on the driver, reading in the tasks."""
+    if source.startswith("s3://"):
+        from connectors.cloudtrail.clients import session_client
+        from connectors.cloudtrail.s3 import TrailSelection, trail_keys
+        client = session_client("s3", profile=profile, region=region, endpoint_url=endpoint_url)
+        selection = TrailSelection.parse(source, start=start, end=end)
+        keys = [k.key for k in trail_keys(client, selection)]
+        return [(map_trail_keys, (selection.bucket, keys[i:i + KEYS_PER_TASK], endpoint_url, profile, region,
+                                  start, end)) for i in range(0, len(keys), KEYS_PER_TASK)]
+    from connectors.cloudtrail.files import log_files
+    paths = [str(p) for p in log_files(source)]
+    return [(map_local_files, (paths[i:i + KEYS_PER_TASK], start, end)) for i in range(0, len(paths), KEYS_PER_TASK)]
+
+
+def write_policies(out: Path, partials: list[dict], start: str | None, end: str | None) -> dict:
+    """Reduce the partials, build each principal's policy, write policies/*.json; returns the index."""
+    from pipeline.artifacts import write_atomic
+    from pipeline.generate import Window, policies_of, reduce_partials
+    generated = policies_of(reduce_partials(partials), window=Window(start, end)) if partials else {}
+    index = {}
+    for arn, result in sorted(generated.items()):
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", arn.split(":", 4)[-1]) + ".json"
+        write_atomic(out / "policies" / name, json.dumps(result, indent=1))
+        index[arn] = f"policies/{name}"
+    write_atomic(out / "policies" / "index.json", json.dumps(index, indent=1))
+    return index
