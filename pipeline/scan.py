@@ -158,6 +158,7 @@ def _drive(ray, settings: ScanSettings, config, selection, accounts, pending_sco
 def _map_activity(ray, settings: ScanSettings, state: ScanState) -> None:
     """CloudTrail → per-principal activity partials, one Ray task per batch of log files."""
     from pipeline.scan_generation import generation_tasks
+    assert settings.cloudtrail
     tasks = generation_tasks(settings.cloudtrail, settings.endpoint_url, settings.profile, settings.home_region,
                              settings.generation_start, settings.generation_end)
     state.partials = []

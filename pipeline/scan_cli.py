@@ -15,7 +15,7 @@ class _Progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         self._bars = Progress(TextColumn("{task.description:>22}"), BarColumn(), MofNCompleteColumn(),
                               TimeElapsedColumn(), console=Console(stderr=True), transient=False)
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict = {}  # label -> rich TaskID
 
     def __enter__(self) -> _Progress:
         self._bars.start()

@@ -124,8 +124,8 @@ def _describe(q: Question, session: Session, lattice: Lattice, keys: list[_Key],
     for k, v in zip(keys, cube, strict=True):
         if k.dim == PRINCIPAL:
             if v is not None:
-                kind, text = k.texts[v]  # type: ignore[misc]
-                principal = {"AWS" if kind == "*" else kind: text}
+                written: tuple[str, str] = k.texts[v]  # type: ignore[assignment]  # (kind, text) for principals
+                principal = {"AWS" if written[0] == "*" else written[0]: written[1]}
         elif k.dim == ACTION:
             # a finding stands for its whole cube (nothing below it is visited): list every action
             # allowed anywhere in the cube, not only in its cell

@@ -87,7 +87,7 @@ def _shape(res: ResourceAccess, source: Source, accesses: list[Access], zone: Zo
     restricted = source.restrict_public and any(a.is_public for a in accesses)
     for a in accesses:
         principal, condition, public = dict(a.principal), dict(a.condition), a.is_public
-        sources = [{"type": source.kind}] if source.kind in ("POLICY", "BUCKET_ACL") else []
+        sources: list[dict] = [{"type": source.kind}] if source.kind in ("POLICY", "BUCKET_ACL") else []
         if source.kind == "S3_ACCESS_POINT":
             sources = [{"type": "S3_ACCESS_POINT", "detail": dict(source.detail)}]
         via = {k: v for k, v in condition.items() if k in ACCESS_POINT_KEYS}

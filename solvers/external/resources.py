@@ -110,7 +110,7 @@ def resource_access(resource_type: str, arn: str, account: str, configuration: d
             "rds:RestoreDBClusterFromSnapshot"
         src = _share(arn, _sharing(restore, None, None), [action], encrypted=bool(body.get("kmsKeyId")))
         return ResourceAccess(resource_type, arn, account, src, services)
-    text = body.get(policy_field)  # type: ignore[arg-type]
+    text = body.get(policy_field) if policy_field else None
     sources = () if not text else (Source(_text(text, member), "POLICY", _targets(resource_type, arn)),)
     suppressed = None
     if member == "secretsManagerSecret":
@@ -197,7 +197,7 @@ def _s3_sources(arn: str, body: dict, account_block: dict | None, directory: boo
     if body.get("bucketPolicy"):
         out.append(Source(_text(body["bucketPolicy"], "s3Bucket"), "POLICY", (arn, arn + "/*"),
                           restrict_public=restrict))
-    grants = []
+    grants: list[dict] = []
     owner = body.get("ownerCanonicalId")  # ours, not AWS's: grants to the owner are not external
     for g in body.get("bucketAclGrants") or []:
         grantee = (g or {}).get("grantee") or {}

@@ -77,7 +77,7 @@ class Lattice:
         return all(k.le(x, y) for k, x, y in zip(self.keys, a, b, strict=True))
 
     def children(self, c: Cube) -> list[Cube]:
-        out = []
+        out: list[Cube] = []
         for i, k in enumerate(self.keys):
             out.extend(c[:i] + (d,) + c[i + 1:] for d in k.children[c[i]])
         return out
