@@ -163,11 +163,12 @@ def _map_activity(ray, settings: ScanSettings, state: ScanState) -> None:
                              settings.generation_start, settings.generation_end)
     state.partials = []
     pending: dict = {}
+    remote = {fn: ray.remote(max_retries=TASK_RETRIES)(fn) for fn, _ in tasks}  # registered once each
     cap = 2 * int(ray.cluster_resources().get("CPU", 1))
     while tasks or pending:
         while tasks and len(pending) < cap:
             fn, args = tasks.pop()
-            pending[ray.remote(max_retries=TASK_RETRIES)(fn).remote(*args)] = args
+            pending[remote[fn].remote(*args)] = args
         [done], _ = ray.wait(list(pending), num_returns=1)
         pending.pop(done)
         try:

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from solvers.errors import InputError
 
@@ -36,7 +37,7 @@ class Unit:
     account_block: dict | None
     zone_key: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Canonical analysis key: resources with equal keys have equal findings up to their ARN."""
         arn = self.arn if _arn_matters(self.configuration) else ""
