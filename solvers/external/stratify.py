@@ -86,9 +86,6 @@ class Lattice:
         t = self.q.t
         return t.and_(*(t.some(k.dim, [v]) for k, v in zip(self.keys, c, strict=True) if v is not None))
 
-    def cell(self, c: Cube) -> Term:
-        return self.q.t.and_(*(term for _, term in self.cell_parts(c)))
-
     def cell_parts(self, c: Cube) -> list[tuple[int | None, Term]]:
         """The conjuncts of a cell; each excluding conjunct carries its key's index, the others None."""
         parts: list[tuple[int | None, Term]] = []

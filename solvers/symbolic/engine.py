@@ -168,7 +168,7 @@ class Question:
     def session(self, base: Term, last: bool = False) -> Session:
         """An incremental solver session whose every question is conjoined with `base`.
 
-        Use it as a context manager; each `sat`/`find` call costs one solver check under a fresh guard,
+        Use it as a context manager; each `sat` / `witness_or_core` call is one check under assumptions,
         so hundreds of related questions (the findings loop) share the learned base. `last`: no other
         question follows on this Question, so the base is asserted for good (a solver scope costs more
         than a small analysis' whole solving)."""
@@ -315,10 +315,6 @@ class Session:
         core = {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core_ids}
         self._cores.append(frozenset(keys[i] for i in core))
         return None, core
-
-    def find(self, term: Term) -> Request | None:
-        model = self._check(term)
-        return None if model is None else self._q._request(self._enc.read(model))
 
 
 _GUARD_SYMBOLS = 1 << 30  # integer symbol names of guards, above the encoder's (dimension << 20) + class
