@@ -6,14 +6,12 @@ one), and `policies_of` (a reduced partial → a GetGeneratedPolicy response per
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import reduce
 
-from solvers.catalog import load_catalog
+from solvers.catalog import gc_paused, load_catalog
 from solvers.errors import InputError
 from solvers.generation.activity import ActivityAccumulator, canonical, empty_partial, merge_partials
 from solvers.generation.builder import GenerationOptions, generated_policy_result
@@ -29,21 +27,6 @@ class Window:
 
     start: str | None = None
     end: str | None = None
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cycle collector while logs are folded: parsed JSON and the activity built from it hold
-    no reference cycles, yet each file allocates thousands of containers, and the collections they
-    trigger walk every long-lived object (the catalog's built services) again and again. Reference
-    counting still frees each file's records as soon as they are folded, so memory stays flat."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _now() -> str:

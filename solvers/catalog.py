@@ -191,7 +191,7 @@ class Catalog:
             if raw is None:  # unknown, or another thread has just built it
                 return self._built.get(low)
             try:
-                with _no_gc():
+                with gc_paused():
                     built = _build_service(raw, self._service_keys[low])
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 raise CatalogError(f"unexpected shape of service {prefix!r} in the IAM definition: {exc!r}") from exc
@@ -273,9 +273,10 @@ def _data_path() -> Path:
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cycle collector: the trees built here hold no cycles, and repeated collections
-    while ~150k containers are created cost as much as the build itself."""
+def gc_paused() -> Iterator[None]:
+    """Pause the cycle collector around bulk building of acyclic data (the catalog's ~150k containers,
+    parsed CloudTrail records): the collections they would trigger walk every long-lived object again
+    and again and cost as much as the build; reference counting still frees what is dropped."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -292,7 +293,7 @@ def load_catalog() -> Catalog:
 
     path = _data_path()
     try:
-        with _no_gc():
+        with gc_paused():
             catalog = _index(orjson.loads(path.read_bytes()))
         # The catalog lives as long as the process: move it (and everything loaded so far) out of
         # the cycle collector's reach, or every full collection walks its ~40 MB again (100+ ms).
