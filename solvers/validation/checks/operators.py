@@ -12,6 +12,7 @@ from solvers.catalog import load_catalog
 from solvers.jsonspan import JArray, JBool, JNumber, JString
 from solvers.operators import OPERATORS, QUALIFIERS
 from solvers.operators import Family as OpFamily
+from solvers.validation.document import scalar_text
 from solvers.validation.findings import ERROR, SECURITY_WARNING, SUGGESTION, WARNING
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule
 
@@ -137,7 +138,7 @@ def _values(ctx: Context, c, family: str) -> None:
     if len(kinds) > 1:
         names = sorted({"string" if k is JString else "number" if k is JNumber else "boolean" for k in kinds})
         ctx.report("INVALID_CONDITION_DATA_TYPE", c.value, key=c.key, operator=op.text, types=", ".join(names))
-    texts = [(v, t) for v in items if (t := _text(v)) is not None]
+    texts = [(v, t) for v in items if (t := scalar_text(v.node)) is not None]
     if family == "Bool" and len({t.lower() for _, t in texts}) > 1:
         ctx.report("INVALID_CONDITION_MULTIPLE_BOOLEAN", c.value, key=c.key, operator=op.text)
     for v, t in texts:
@@ -154,15 +155,6 @@ def _values(ctx: Context, c, family: str) -> None:
         _star(ctx, c)
 
 
-def _text(v) -> str | None:
-    n = v.node
-    if isinstance(n, JString):
-        return n.value
-    if isinstance(n, JNumber):
-        return n.text
-    if isinstance(n, JBool):
-        return "true" if n.value else "false"
-    return None
 
 
 def _value(ctx: Context, c, family: str, v, text: str) -> None:
