@@ -18,7 +18,13 @@ _ASFF_TYPES = {"AWS::S3::Bucket": "AwsS3Bucket", "AWS::IAM::Role": "AwsIamRole",
                "AWS::SecretsManager::Secret": "AwsSecretsManagerSecret", "AWS::ECR::Repository": "AwsEcrRepository",
                "AWS::EFS::FileSystem": "AwsEfsFileSystem", "AWS::EC2::Snapshot": "Other",
                "AWS::RDS::DBSnapshot": "AwsRdsDbSnapshot", "AWS::RDS::DBClusterSnapshot": "AwsRdsDbClusterSnapshot",
-               "AWS::DynamoDB::Table": "AwsDynamoDbTable"}
+               "AWS::DynamoDB::Table": "AwsDynamoDbTable", "AWS::IAM::User": "AwsIamUser"}
+_UNUSED_TITLES = {"UnusedIAMRole": "Unused IAM role", "UnusedIAMUserAccessKey": "Unused access key",
+                  "UnusedIAMUserPassword": "Unused console password", "UnusedPermission": "Unused permissions"}
+
+
+def _type(f: dict) -> str:
+    return f.get("findingType", "ExternalAccess")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -34,7 +40,12 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def finding_v2(f: dict) -> dict:
-    """Access Analyzer's FindingV2 for an external-access finding (plus our `example`)."""
+    """Access Analyzer's FindingV2 (plus our `example` on external access, and the GetFindingRecommendation
+    answer as `recommendation` on UnusedPermission)."""
+    if _type(f) != "ExternalAccess":
+        return {k: f[k] for k in ("id", "resource", "resourceType", "resourceOwnerAccount", "status", "createdAt",
+                                  "analyzedAt", "updatedAt", "error", "findingType", "findingDetails",
+                                  "recommendation") if k in f}
     details: dict = {"action": f["action"], "condition": f["condition"], "isPublic": f["isPublic"],
                      "principal": f["principal"]}
     if "sources" in f:
@@ -49,6 +60,11 @@ def finding_v2(f: dict) -> dict:
 
 
 def _title(f: dict) -> str:
+    if _type(f) != "ExternalAccess":
+        details = f["findingDetails"]
+        key = details[0].get("unusedIamUserAccessKeyDetails", {}).get("accessKeyId") if details else None
+        what = f"{len(details)} unused services" if _type(f) == "UnusedPermission" else key or ""
+        return f"{_UNUSED_TITLES[_type(f)]}: {f['resource']}" + (f" ({what})" if what else "")
     if f["error"]:
         return f"{f['resourceType']} {f['resource']} could not be analysed ({f['error']})"
     who = ", ".join(f"{k} {v}" for k, v in f["principal"].items())
@@ -58,6 +74,8 @@ def _title(f: dict) -> str:
 def _severity(f: dict) -> tuple[int, str]:
     if f["error"]:
         return 3, "Medium"
+    if _type(f) != "ExternalAccess":
+        return 2, "Low"
     return (4, "High") if f["isPublic"] else (3, "Medium")
 
 
@@ -70,17 +88,27 @@ def ocsf_event(f: dict, product_version: str) -> dict:
         "class_uid": 2004, "class_name": "Detection Finding", "category_uid": 2, "category_name": "Findings",
         "activity_id": activity, "type_uid": 2004 * 100 + activity, "severity_id": sev_id, "severity": sev,
         "status_id": status_id, "status": status, "time_dt": f["updatedAt"],
-        "finding_info": {"uid": f["id"], "title": _title(f), "types": ["ExternalAccess"],
+        "finding_info": {"uid": f["id"], "title": _title(f), "types": [_type(f)],
                          "created_time_dt": f["createdAt"], "modified_time_dt": f["updatedAt"],
-                         "analytic": {"name": "trustmap external access", "type_id": 1, "type": "Rule"}},
+                         "analytic": {"name": f"trustmap {_type(f)}", "type_id": 1, "type": "Rule"}},
         "resources": [{"uid": f["resource"], "type": f["resourceType"],
                        "owner": {"account": {"uid": f["resourceOwnerAccount"], "type": "AWS Account"}}}],
         "cloud": {"provider": "AWS", "account": {"uid": f["resourceOwnerAccount"]}},
         "metadata": {"version": OCSF_VERSION, "product": {"name": "trustmap", "vendor_name": "trustmap",
                                                           "version": product_version}},
-        "unmapped": {"principal": f["principal"], "action": f["action"], "condition": f["condition"],
-                     "isPublic": f["isPublic"], "error": f["error"]},
+        "unmapped": _unmapped(f),
     }
+
+
+_ASFF_CLASSIFIERS = {"ExternalAccess": "External Access Granted", "UnusedIAMRole": "Unused IAM Role",
+                     "UnusedIAMUserAccessKey": "Unused IAM User Access Key",
+                     "UnusedIAMUserPassword": "Unused IAM User Password", "UnusedPermission": "Unused Permissions"}
+
+
+def _unmapped(f: dict) -> dict:
+    if _type(f) != "ExternalAccess":
+        return {"findingType": _type(f), "findingDetails": f["findingDetails"]}
+    return {k: f[k] for k in ("principal", "action", "condition", "isPublic", "error")}
 
 
 def asff_finding(f: dict, region: str) -> dict:
@@ -90,10 +118,10 @@ def asff_finding(f: dict, region: str) -> dict:
     return {
         "SchemaVersion": "2018-10-08", "Id": f["id"],
         "ProductArn": f"arn:aws:securityhub:{region}:{account}:product/{account}/default",
-        "GeneratorId": "trustmap/external-access", "AwsAccountId": account,
-        "Types": ["Software and Configuration Checks/AWS Security Best Practices/External Access Granted"],
+        "GeneratorId": f"trustmap/{_type(f)}", "AwsAccountId": account,
+        "Types": [f"Software and Configuration Checks/AWS Security Best Practices/{_ASFF_CLASSIFIERS[_type(f)]}"],
         "CreatedAt": f["createdAt"], "UpdatedAt": f["updatedAt"], "Severity": {"Label": sev.upper()},
-        "Title": _title(f)[:256], "Description": json.dumps({k: f[k] for k in ("principal", "action", "condition")})[:1024],
+        "Title": _title(f)[:256], "Description": json.dumps(_unmapped(f))[:1024],
         "Resources": [{"Type": _ASFF_TYPES.get(f["resourceType"], "Other"), "Id": f["resource"], "Region": region}],
         "Workflow": {"Status": {"ACTIVE": "NEW", "ARCHIVED": "SUPPRESSED", "RESOLVED": "RESOLVED"}[f["status"]]},
         "RecordState": "ARCHIVED" if f["status"] == "RESOLVED" else "ACTIVE",

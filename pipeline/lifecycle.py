@@ -105,7 +105,8 @@ def advance(previous: Mapping[str, dict], current: Iterable[dict], rules: Iterab
 
 def _content(f: dict) -> tuple:
     return (json.dumps(f.get("principal"), sort_keys=True), tuple(f.get("action") or ()),
-            json.dumps(f.get("condition"), sort_keys=True), f.get("isPublic"), f.get("error"))
+            json.dumps(f.get("condition"), sort_keys=True), f.get("isPublic"), f.get("error"),
+            json.dumps(f.get("findingDetails"), sort_keys=True))  # unused-access findings: their details
 
 
 def load_state(path: Path) -> dict[str, dict]:

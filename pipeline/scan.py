@@ -46,6 +46,7 @@ class ScanState:
     canonical_ids: dict[str, str] = field(default_factory=dict)  # account -> its S3 canonical user id
     policies: list[dict] = field(default_factory=list)  # every collected policy, for validation
     partials: list[dict] | None = None  # CloudTrail activity partials (None: generation off)
+    identities: list[dict] = field(default_factory=list)  # per account: IAM details + usage (unused access)
 
 
 def _now() -> str:
@@ -78,7 +79,8 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     """Run the scan; returns (exit code, summary). Exit 0 complete, 3 complete with coverage gaps."""
     from connectors.aws.collect import Selection
     started, started_at = time.perf_counter(), _now()
-    selection = Selection(settings.accounts or None, settings.regions or None, settings.resource_types or None)
+    selection = Selection(settings.accounts or None, settings.regions or None, settings.resource_types or None,
+                          iam_usage=settings.unused, last_accessed=settings.unused and settings.unused_last_accessed)
     config, pending_scopes = None, None
     if from_snapshot:
         from connectors.snapshot import read_snapshot
@@ -159,8 +161,12 @@ def _map_activity(ray, settings: ScanSettings, state: ScanState) -> None:
     """CloudTrail → per-principal activity partials, one Ray task per batch of log files."""
     from pipeline.scan_generation import generation_tasks
     assert settings.cloudtrail
+    start = settings.generation_start
+    if settings.unused:  # the logs read are the tracking period's, unless a window is configured
+        from pipeline.unused import activity_window_start, tracking_period
+        start = activity_window_start(settings, tracking_period(settings))
     tasks = generation_tasks(settings.cloudtrail, settings.endpoint_url, settings.profile, settings.home_region,
-                             settings.generation_start, settings.generation_end)
+                             start, settings.generation_end)
     state.partials = []
     pending: dict = {}
     remote = {fn: ray.remote(max_retries=TASK_RETRIES)(fn) for fn, _ in tasks}  # registered once each
@@ -182,6 +188,8 @@ def _absorb(scopes: list[dict], zone: Zone, state: ScanState, queue: list[Unit])
     records = {s["accountRecord"]["account"]: s["accountRecord"] for s in scopes if s.get("accountRecord")}
     state.canonical_ids.update({a: r["s3CanonicalUserId"] for a, r in records.items() if r.get("s3CanonicalUserId")})
     state.policies.extend(collected_policies(scopes, ()))
+    from pipeline.unused import identities_of
+    state.identities.extend(identities_of(scopes))
     for scope in scopes:
         state.scopes.append({k: scope.get(k) for k in ("account", "region", "apiCalls", "seconds")}
                             | {"resources": len(scope.get("resources", ()))})
@@ -230,6 +238,19 @@ def _unread(state: ScanState) -> list[dict]:
     return out
 
 
+def _unused(settings: ScanSettings, state: ScanState, reduced: dict | None,
+            previous: dict[str, dict]) -> tuple[dict | None, list[dict]]:
+    """This run's unused-access findings and their summary. When the analysis is off, the previous run's
+    unused findings are carried as they were (not resolved: nothing was looked at)."""
+    from pipeline.unused import tracking_period, unused_findings
+    if not settings.unused:
+        return None, [f for f in previous.values()
+                      if f.get("findingType", "ExternalAccess") != "ExternalAccess" and f["status"] != "RESOLVED"]
+    period = tracking_period(settings)
+    result = unused_findings(state.identities, settings, period, reduced)
+    return result.summary(period), result.findings
+
+
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
     from pipeline.artifacts import write_artifacts, write_artifacts_run
@@ -244,6 +265,12 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     now = _now()
     out = settings.out
     previous = load_state(out / ".trustmap-state.json")
+    reduced = None
+    if state.partials is not None:
+        from pipeline.generate import reduce_partials
+        reduced = reduce_partials(state.partials)
+    unused_summary, unused = _unused(settings, state, reduced, previous)
+    findings += unused
     current = advance(previous, findings, settings.archive_rules, now)
     by_status = {s: sum(1 for f in current if f["status"] == s) for s in ("ACTIVE", "ARCHIVED", "RESOLVED")}
     resources = sum(len(g) for g in state.groups.values())
@@ -259,6 +286,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
                                 "errors": sum(1 for f in current if f.get("error"))},
                    "gaps": len(state.gaps)},
         "gaps": state.gaps,
+        "unused": unused_summary,
         "timings": {"totalSeconds": round(time.perf_counter() - started, 3),
                     "analysisCpuSeconds": round(state.analysis_seconds, 3),
                     "aggregateSeconds": round(time.perf_counter() - analysed, 3)},
@@ -268,7 +296,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies)))
     if state.partials is not None:
         from pipeline.scan_generation import write_policies
-        index = write_policies(out, state.partials, settings.generation_start, settings.generation_end)
+        index = write_policies(out, [reduced] if reduced else [], settings.generation_start, settings.generation_end)
         run["counts"]["generatedPolicies"] = len(index)
         paths["policies"] = out / "policies"
         write_artifacts_run(out, run)

@@ -56,6 +56,13 @@ def print_summary(summary: dict, fmt: str) -> None:
     table.add_row("findings active / archived / resolved", f"{f['active']} / {f['archived']} / {f['resolved']}")
     table.add_row("public findings", str(f["public"]))
     table.add_row("error findings", str(f["errors"]))
+    if run.get("unused"):
+        u = run["unused"]
+        table.add_row("unused access (as of, days)", f"{u['asOf']}, {u['trackingDays']}")
+        table.add_row("principals judged / seen", f"{u['judged']} / {u['principals']}")
+        table.add_row("unused roles / keys / passwords / permissions",
+                      " / ".join(str(u["findings"][t]) for t in ("UnusedIAMRole", "UnusedIAMUserAccessKey",
+                                                                 "UnusedIAMUserPassword", "UnusedPermission")))
     table.add_row("coverage gaps", str(c["gaps"]))
     table.add_row("time", f"{run['timings']['totalSeconds']:.1f} s")
     console.print(table)
@@ -74,6 +81,14 @@ def scan_command(config: str | None, overrides: dict, from_snapshot: str | None,
         code, summary = run_scan(settings, from_snapshot, progress)
     print_summary(summary, fmt)
     return code
+
+
+def demo_unused_overrides(manifest: dict) -> dict:
+    """The demo judges unused access as of its manifest's instant (see connectors.demo.unused); the
+    emulator has no IAM last-accessed API, so the evidence is the credentials' last use and CloudTrail."""
+    unused = manifest["unusedAccess"]
+    return {"unused_as_of": unused["asOf"], "unused_tracking_days": unused["trackingDays"],
+            "unused_last_accessed": False, "unused_exclude_tags": unused["excludeTags"]}
 
 
 def demo_command(out: str, accounts: int, fmt: str) -> int:
@@ -95,7 +110,8 @@ def demo_command(out: str, accounts: int, fmt: str) -> int:
         manifest = seed_demo(url, accounts=accounts, manifest_path=out_dir / "demo-manifest.json")
         settings = load_settings(None, {"endpoint_url": url, "out": str(out_dir),
                                         "regions": ",".join(manifest["regions"]),
-                                        "cloudtrail": f"s3://{manifest['cloudTrail']['bucket']}"})
+                                        "cloudtrail": f"s3://{manifest['cloudTrail']['bucket']}",
+                                        **demo_unused_overrides(manifest)})
         with _progress(fmt != "json") as progress:
             code, summary = run_scan(settings, None, progress)
     summary["artifacts"]["manifest"] = str(out_dir / "demo-manifest.json")

@@ -32,6 +32,12 @@ class ScanSettings:
     cloudtrail: str | None = None  # logs for org-wide policy generation: a folder or s3://bucket/prefix
     generation_start: str | None = None
     generation_end: str | None = None
+    unused: bool = True  # unused-access findings ([unused] in the config)
+    unused_tracking_days: int = 90
+    unused_as_of: str | None = None  # judge as of this instant (ISO 8601); empty: now
+    unused_last_accessed: bool = True  # read IAM last-accessed details (two calls or more per principal)
+    unused_exclude_accounts: tuple[str, ...] = ()
+    unused_exclude_tags: tuple[tuple[tuple[str, str], ...], ...] = ()  # tag sets, each as (key, value) pairs
 
 
 def _strings(value: object, name: str) -> tuple[str, ...]:
@@ -53,9 +59,10 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config {file} is not valid TOML: {exc}") from None
     scan, aws, ray = data.get("scan", {}), data.get("aws", {}), data.get("ray", {})
-    generation = data.get("generation", {})
+    generation, unused = data.get("generation", {}), data.get("unused", {})
     merged = {**scan, **{f"aws_{k}": v for k, v in aws.items()}, "ray_address": ray.get("address", ""),
-              **{f"generation_{k}": v for k, v in generation.items()}}
+              **{f"generation_{k}": v for k, v in generation.items()},
+              **{f"unused_{k}": v for k, v in unused.items()}}
     merged.update({k: v for k, v in overrides.items() if v not in (None, "", ())})
     zone = str(merged.get("zone", "AUTO")).upper()
     if zone not in ZONES:
@@ -81,4 +88,32 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
         archive_rules=tuple(ArchiveRule.parse(r) for r in data.get("archive_rules", [])),
         cloudtrail=merged.get("cloudtrail") or merged.get("generation_cloudtrail") or None,
         generation_start=merged.get("generation_start") or None, generation_end=merged.get("generation_end") or None,
+        **_unused_settings(merged),
     )
+
+
+def _flag(merged: dict, name: str, default: bool) -> bool:
+    value = merged.get(name, default)
+    if not isinstance(value, bool):
+        raise InputError(f"setting {name} must be true or false")
+    return value
+
+
+def _unused_settings(merged: dict) -> dict:
+    days = merged.get("unused_tracking_days", 90)
+    if isinstance(days, str) and days.isdigit():
+        days = int(days)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+        raise InputError(f"setting unused.tracking_days must be 1 to 365 days, not {days!r}")
+    tags = merged.get("unused_exclude_tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, dict) and all(isinstance(v, str) for v in t.values())
+                                             for t in tags):
+        raise InputError("setting unused.exclude_tags must be a list of tables of tag key = value")
+    as_of = merged.get("unused_as_of") or None
+    if as_of is not None:
+        from solvers.unused.tracking import parse_time
+        parse_time(str(as_of))  # checked here, so that a bad value fails before any AWS call
+    return {"unused": _flag(merged, "unused_enabled", True), "unused_tracking_days": days,
+            "unused_as_of": as_of, "unused_last_accessed": _flag(merged, "unused_last_accessed", True),
+            "unused_exclude_accounts": _strings(merged.get("unused_exclude_accounts", []), "unused.exclude_accounts"),
+            "unused_exclude_tags": tuple(tuple(sorted(t.items())) for t in tags)}

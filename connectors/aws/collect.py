@@ -15,6 +15,7 @@ from botocore.loaders import Loader, create_loader
 
 from connectors.aws.account import account_record, iam_record
 from connectors.aws.gaps import CoverageGap, GapRecorder
+from connectors.aws.iam_usage import usage_record
 from connectors.aws.organization import Organization, read_organization
 from connectors.aws.resources import modules_for
 from connectors.aws.scope import GLOBAL_REGION, Scope
@@ -30,6 +31,8 @@ class Selection:
     accounts: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
     resource_types: tuple[str, ...] | None = None
+    iam_usage: bool = True  # credential report and access keys (connectors.aws.iam_usage)
+    last_accessed: bool = False  # IAM last-accessed jobs for every principal (two or more calls each)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class ScopeResult:
     gaps: tuple[CoverageGap, ...] = ()
     account_record: dict | None = None
     iam_authorization_details: dict | None = None
+    iam_usage: dict | None = None
     api_calls: int = 0
     seconds: float = 0.0
 
@@ -52,6 +56,7 @@ class ScopeResult:
         return {"account": self.account, "region": self.region, "home": self.home,
                 "resources": list(self.resources), "gaps": [g.as_dict() for g in self.gaps],
                 "accountRecord": self.account_record, "iamAuthorizationDetails": self.iam_authorization_details,
+                "iamUsage": self.iam_usage,
                 "apiCalls": self.api_calls, "seconds": self.seconds}
 
     @classmethod
@@ -59,7 +64,7 @@ class ScopeResult:
         return cls(account=data["account"], region=data["region"], home=data["home"],
                    resources=tuple(data["resources"]), gaps=tuple(CoverageGap(**g) for g in data["gaps"]),
                    account_record=data.get("accountRecord"),
-                   iam_authorization_details=data.get("iamAuthorizationDetails"),
+                   iam_authorization_details=data.get("iamAuthorizationDetails"), iam_usage=data.get("iamUsage"),
                    api_calls=data.get("apiCalls", 0), seconds=data.get("seconds", 0.0))
 
 
@@ -120,8 +125,9 @@ def collect_account(config: SessionConfig, account_id: str, selection: Selection
             resources.extend(module.collect(scope))
         account = account_record(scope) if scope.home else None
         iam = iam_record(scope) if scope.home else None
+        usage = usage_record(scope, iam, selection.last_accessed) if scope.home and selection.iam_usage else None
         results.append(ScopeResult(account_id, region, scope.home, tuple(resources), tuple(scope.gaps.gaps),
-                                   account_record=account, iam_authorization_details=iam,
+                                   account_record=account, iam_authorization_details=iam, iam_usage=usage,
                                    api_calls=counter.count - calls_before,
                                    seconds=time.perf_counter() - scope_started))
     # AssumeRole, GetCallerIdentity and DescribeRegions count for the home Region.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from botocore.session import get_session
 
 from connectors.aws.session import strip_account_host_prefix
 from connectors.demo import resources as r
-from connectors.demo.trail import seed_trail
+from connectors.demo import unused as u
+from connectors.demo.trail import ACTIVE_ACCOUNTS, seed_trail
 from connectors.demo.variants import EXTERNAL_ACCOUNT, KINDS
 
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1")
@@ -116,8 +118,11 @@ def _seed_account(emu: _Emulator, account: str, index: int, org: dict, regions: 
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                 "Action": "sts:AssumeRole"}]}))["Role"]
     iam.attach_role_policy(RoleName="demo-app", PolicyArn=policy_arn)
-    iam.create_user(UserName="demo-operator")
-    iam.put_user_policy(UserName="demo-operator", PolicyName="operate", PolicyDocument=app_policy)
+    iam.create_user(UserName=u.OPERATOR)
+    iam.put_user_policy(UserName=u.OPERATOR, PolicyName="operate", PolicyDocument=app_policy)
+    keys = u.seed_operator_credentials(iam)
+    if account != org["managementAccount"]:
+        u.tag_access_role(iam, ACCESS_ROLE)
     identity = {"account": account, "managedPolicy": {"arn": policy_arn, "document": app_policy,
                                                       "attachedTo": [exec_role["Arn"]]},
                 "userInlinePolicy": {"user": "demo-operator", "name": "operate", "document": app_policy}}
@@ -148,7 +153,8 @@ def _seed_account(emu: _Emulator, account: str, index: int, org: dict, regions: 
         entries.append(r.seed_rds_cluster_snapshot(ctx, kind(10)))
         entries.extend(r.seed_dynamodb(ctx, kind(11)))
         entries.extend(r.seed_lambda(ctx, kind(12), exec_role["Arn"]))
-    return {"resources": entries, "identity": identity}
+    roles = [e["resourceArn"] for e in entries if e["resourceType"] == "AWS::IAM::Role"]
+    return {"resources": entries, "identity": identity, "keys": keys, "roles": roles, "appRole": exec_role["Arn"]}
 
 
 def seed_demo(endpoint_url: str, accounts: int = 12, regions: tuple[str, ...] = DEFAULT_REGIONS,
@@ -161,7 +167,19 @@ def seed_demo(endpoint_url: str, accounts: int = 12, regions: tuple[str, ...] = 
     everyone = [org["managementAccount"], *org["members"]]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="seed") as pool:
         seeded = list(pool.map(lambda pair: _seed_account(emu, pair[1], pair[0], org, regions), enumerate(everyone)))
+    pivot = u.pivot()  # every IAM entity exists; uses start now (see connectors.demo.unused)
+    for seeded_account in seeded:
+        key = seeded_account["keys"]["used"]
+        u.use_key(emu.client("sts", session=emu._session(aws_access_key_id=key["id"],
+                                                          aws_secret_access_key=key["secret"])))
     trail = seed_trail(emu.client("s3"), emu.client("cloudtrail"), org["id"], everyone, regions)
+    unused = {"trackingDays": u.TRACKING_DAYS, "pivot": pivot.isoformat().replace("+00:00", "Z"),
+              "asOf": (pivot + timedelta(days=u.TRACKING_DAYS)).isoformat().replace("+00:00", "Z"),
+              "excludeTags": [u.EXCLUDE_TAG],
+              "findings": [f for i, (account, s) in enumerate(zip(everyone, seeded, strict=True))
+                           for f in u.expected_findings(account, s["roles"], s["appRole"], i < ACTIVE_ACCOUNTS,
+                                                        s["keys"]["idle"]["id"])],
+              "idleKeys": {account: s["keys"]["idle"] for account, s in zip(everyone, seeded, strict=True)}}
     manifest = {
         "organization": {"id": org["id"], "managementAccount": org["managementAccount"], "accounts": everyone,
                          "organizationalUnits": org["organizationalUnits"], "rootId": org["root"],
@@ -171,6 +189,7 @@ def seed_demo(endpoint_url: str, accounts: int = 12, regions: tuple[str, ...] = 
         "resourceControlPolicies": [p for p in org["policies"] if p["type"] == "RESOURCE_CONTROL_POLICY"],
         "identityPolicies": [s["identity"] for s in seeded],
         "cloudTrail": trail,
+        "unusedAccess": unused,
         "resources": [e for s in seeded for e in s["resources"]] + trail["resources"],
     }
     if manifest_path is not None:

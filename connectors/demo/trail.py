@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-DAY = ("2026", "11", "27")
-ACTIVITY = (  # (event source, event name) the demo app role performs
-    ("s3.amazonaws.com", "GetObject"), ("s3.amazonaws.com", "ListBucket"), ("sqs.amazonaws.com", "ReceiveMessage"))
+ACTIVITY = (  # (event source, event name) the demo app role performs (never its SQS permission)
+    ("s3.amazonaws.com", "GetObject"), ("s3.amazonaws.com", "ListBucket"))
+ACTIVE_ACCOUNTS = 3  # the first accounts of the organization have activity in the trail
 
 
 def _bucket_policy(bucket: str, org_id: str, account: str) -> str:
@@ -25,9 +26,10 @@ def _bucket_policy(bucket: str, org_id: str, account: str) -> str:
         indent=2)
 
 
-def _records(account: str, region: str) -> list[dict]:
+def _records(account: str, region: str, when: datetime) -> list[dict]:
     role = f"arn:aws:iam::{account}:role/demo-app"
-    return [{"eventVersion": "1.09", "eventTime": f"{'-'.join(DAY)}T{10 + i:02d}:00:00Z", "eventSource": source,
+    return [{"eventVersion": "1.09", "eventTime": (when + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+             "eventSource": source,
              "eventName": name, "awsRegion": region, "sourceIPAddress": "10.0.0.1", "eventType": "AwsApiCall",
              "recipientAccountId": account, "readOnly": True,
              "userIdentity": {"type": "AssumedRole", "accountId": account,
@@ -50,11 +52,13 @@ def seed_trail(s3: Any, cloudtrail: Any, org_id: str, accounts: list[str], regio
     trail_arn = cloudtrail.create_trail(Name="demo-org-trail", S3BucketName=bucket, IsMultiRegionTrail=True,
                                         IsOrganizationTrail=True)["TrailARN"]
     files = []
-    for account in accounts[:3]:
+    when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)  # the events happen now
+    day = when.strftime("%Y/%m/%d")
+    for account in accounts[:ACTIVE_ACCOUNTS]:
         for region in regions:
-            key = (f"AWSLogs/{org_id}/{account}/CloudTrail/{region}/{'/'.join(DAY)}/"
-                   f"{account}_CloudTrail_{region}_{''.join(DAY)}T1000Z_demo.json.gz")
-            body = gzip.compress(json.dumps({"Records": _records(account, region)}).encode())
+            key = (f"AWSLogs/{org_id}/{account}/CloudTrail/{region}/{day}/"
+                   f"{account}_CloudTrail_{region}_{when.strftime('%Y%m%dT%H%MZ')}_demo.json.gz")
+            body = gzip.compress(json.dumps({"Records": _records(account, region, when)}).encode())
             s3.put_object(Bucket=bucket, Key=key, Body=body)
             files.append(key)
     entry = {"resourceArn": f"arn:aws:s3:::{bucket}", "resourceType": "AWS::S3::Bucket", "account": management,
@@ -66,5 +70,5 @@ def seed_trail(s3: Any, cloudtrail: Any, org_id: str, accounts: list[str], regio
                                             "accessPoints": {}, "ownerCanonicalId": owner}},
              "expectedFindings": {"ORGANIZATION": [], "ACCOUNT": []}}
     activity = [{"principal": f"arn:aws:iam::{a}:role/demo-app", "events": [f"{s.split('.')[0]}:{n}" for s, n in ACTIVITY]}
-                for a in accounts[:3]]
+                for a in accounts[:ACTIVE_ACCOUNTS]]
     return {"bucket": bucket, "trailArn": trail_arn, "files": files, "activity": activity, "resources": [entry]}

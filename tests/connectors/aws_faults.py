@@ -89,7 +89,9 @@ class DenyAssumeRole:
 
 READ_VERBS = ("Get", "List", "Describe", "BatchGet", "Lookup", "Search", "Select", "Scan", "Query")
 # Entering a member account is the one call that is not a read: it creates a session, not a change.
-SESSION_CALLS = {("sts", "AssumeRole")}
+# IAM's report jobs (credential report, last-accessed details) compute a report and change nothing.
+SESSION_CALLS = {("sts", "AssumeRole"), ("iam", "GenerateCredentialReport"),
+                 ("iam", "GenerateServiceLastAccessedDetails")}
 
 
 class ReadOnlyGuard:

@@ -22,4 +22,5 @@ def test_scanner_policy_only_reads():
     actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
     assert all(s["Effect"] == "Allow" for s in statements)
     assert [a for a in actions if a.split(":")[1].startswith(("Get", "List", "Describe"))
-            or a == "sts:AssumeRole"] == actions
+            or a in ("sts:AssumeRole", "iam:GenerateCredentialReport", "iam:GenerateServiceLastAccessedDetails")
+            ] == actions

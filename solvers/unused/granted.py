@@ -1,0 +1,79 @@
+"""The actions an identity policy grants, named from the IAM catalog.
+
+An Allow statement grants every catalog action its Action patterns match (for NotAction: every catalog
+action none of them matches), whatever its resources and conditions — Access Analyzer's unused-access
+analysis is about permissions that exist, not where they apply. Deny statements take nothing away here:
+a conditional Deny may not apply, and an unused permission stays worth removing either way. Patterns that
+match no catalog action (newer than the catalog) are kept aside so that a recommendation never drops them.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+
+from solvers.catalog import load_catalog
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one policy document grants: `actions` by full name ("s3:GetObject"); `unknown` patterns that
+    name no catalog action; `readable` false when the document could not be read (nothing is judged
+    from it)."""
+    actions: frozenset[str]
+    unknown: frozenset[str] = frozenset()
+    readable: bool = True
+
+    def services(self) -> frozenset[str]:
+        return frozenset(a.partition(":")[0] for a in self.actions)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+@functools.lru_cache(maxsize=4096)
+def expand(pattern: str) -> frozenset[str]:
+    """Full names of the catalog actions an Action pattern matches (cached: policies repeat patterns)."""
+    return frozenset(a.full_name for a in load_catalog().actions_matching(pattern))
+
+
+@functools.lru_cache(maxsize=1)
+def _every_action() -> frozenset[str]:
+    return expand("*")
+
+
+@functools.lru_cache(maxsize=8192)
+def grant_of(document: str | None) -> Grant:
+    """The grant of a policy document (JSON text); cached by text, since managed policies repeat."""
+    if document is None:
+        return Grant(frozenset(), readable=False)
+    try:
+        policy = json.loads(document)
+    except ValueError:
+        return Grant(frozenset(), readable=False)
+    statements = policy.get("Statement", []) if isinstance(policy, dict) else []
+    if isinstance(statements, dict):
+        statements = [statements]
+    actions: set[str] = set()
+    unknown: set[str] = set()
+    for statement in statements if isinstance(statements, list) else []:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        if "NotAction" in statement:
+            excluded: set[str] = set()
+            for pattern in _strings(statement["NotAction"]):
+                excluded |= expand(pattern)
+            actions |= _every_action() - excluded
+            continue
+        for pattern in _strings(statement.get("Action")):
+            found = expand(pattern)
+            if found:
+                actions |= found
+            else:
+                unknown.add(pattern)
+    return Grant(frozenset(actions), frozenset(unknown))

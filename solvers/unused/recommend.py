@@ -1,0 +1,91 @@
+"""Recommendations for an UnusedPermission finding, in GetFindingRecommendation's shape: per identity
+policy of the principal, detach it when everything it grants is unused, or replace it with a copy whose
+Allow statements keep only the actions still in use.
+
+The copy keeps every statement's resources, conditions and Sid, every Deny and NotAction statement, and
+every pattern naming actions the catalog does not know; a pattern that grants some unused actions becomes
+the list of its used actions, written back as `service:*` or `service:Verb*` wherever one of those covers
+exactly kept actions (shorter policies, same grant).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+from solvers.unused.granted import expand, grant_of
+from solvers.unused.principals import AttachedPolicy, Principal
+
+_VERB = re.compile(r"^[A-Z][a-z]+")
+
+
+def _strings(value: object) -> list[str]:
+    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def compact(actions: Iterable[str]) -> list[str]:
+    """A short list of patterns granting exactly `actions` (catalog full names)."""
+    keep = set(actions)
+    out: list[str] = []
+    by_service: dict[str, list[str]] = {}
+    for action in sorted(keep):
+        by_service.setdefault(action.partition(":")[0], []).append(action)
+    for namespace, names in by_service.items():
+        if expand(f"{namespace}:*") <= keep:
+            out.append(f"{namespace}:*")
+            continue
+        done: set[str] = set()
+        for action in names:
+            if action in done:
+                continue
+            verb = _VERB.match(action.partition(":")[2])
+            covered = expand(f"{namespace}:{verb.group(0)}*") if verb else frozenset()
+            if verb and len(covered) > 1 and covered <= keep:
+                out.append(f"{namespace}:{verb.group(0)}*")
+                done |= covered
+            else:
+                out.append(action)
+                done.add(action)
+    return out
+
+
+def trimmed(document: str, unused: set[str]) -> str:
+    """The policy without the unused actions (see the module docstring)."""
+    policy = json.loads(document)
+    statements = policy.get("Statement", [])
+    single = isinstance(statements, dict)
+    kept_statements = []
+    for statement in [statements] if single else statements:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow" or "Action" not in statement:
+            kept_statements.append(statement)
+            continue
+        patterns: list[str] = []
+        for pattern in _strings(statement["Action"]):
+            granted = expand(pattern)
+            kept = granted - unused
+            patterns += [pattern] if not granted or kept == granted else compact(kept)
+        patterns = list(dict.fromkeys(patterns))
+        if patterns:
+            kept_statements.append({**statement, "Action": patterns[0] if len(patterns) == 1 else patterns})
+    policy["Statement"] = kept_statements[0] if single and kept_statements else kept_statements
+    return json.dumps(policy, indent=2)
+
+
+def _step(action: str, policy: AttachedPolicy, recommended: str | None) -> dict:
+    body = {"recommendedAction": action, "existingPolicyId": policy.policy_id, "policyUpdatedAt": policy.updated_at,
+            "recommendedPolicy": recommended}
+    return {"unusedPermissionsRecommendedStep": {k: v for k, v in body.items() if v is not None}}
+
+
+def recommendation(p: Principal, unused: set[str], now: str) -> dict:
+    steps = []
+    for policy in p.policies:
+        grant = grant_of(policy.document)
+        if not grant.readable or not (grant.actions & unused):
+            continue
+        if grant.actions <= unused and not grant.unknown:
+            steps.append(_step("DETACH_POLICY", policy, None))
+        else:
+            steps.append(_step("CREATE_POLICY", policy, trimmed(policy.document or "{}", unused)))
+    return {"recommendationType": "UnusedPermissionRecommendation", "status": "SUCCEEDED", "resourceArn": p.arn,
+            "startedOn": now, "completedOn": now, "recommendedSteps": steps}
