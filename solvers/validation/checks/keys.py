@@ -70,9 +70,18 @@ RULES = (
 
 @functools.lru_cache(maxsize=4096)
 def _supported_keys(action: Action) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
-    """An action's condition keys in lower case, split into exact names and templates' pieces."""
+    """An action's condition keys in lower case, split into exact names and templates' pieces. As the
+    Service Authorization Reference reads, the keys of the resource types an action acts on (its
+    resource types table) apply to the action too: sts:TagSession on a role supplies iam:ResourceTag/."""
+    svc = load_catalog().service(action.service)
+    table = svc.resource_types if svc is not None else {}
+    keys = list(action.condition_keys)
+    for row in action.resource_types:
+        rtype = table.get(row.name)
+        if rtype is not None:
+            keys += rtype.condition_keys
     exact, templates = set(), []
-    for k in action.condition_keys:
+    for k in dict.fromkeys(keys):
         low = k.lower()
         parts = tuple(_PLACEHOLDER.split(low))
         if len(parts) > 1:

