@@ -252,6 +252,33 @@ def scan(
     raise typer.Exit(scan_command(config, overrides, from_snapshot, fmt.value))
 
 
+@app.command("unused")
+def unused(
+    config: str | None = typer.Option(None, "--config", help="TOML settings (default: configs/default.toml)."),
+    accounts: str | None = typer.Option(None, "--accounts", help="ID,... (default: every active account, or the "
+                                        "--principal's)."),
+    principal: str | None = typer.Option(None, "--principal", help="One role or user ARN."),
+    tracking_days: int | None = typer.Option(None, "--tracking-days", min=1, max=365,
+                                             help="Tracking period, 1-365 days (default 90)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Judge as of this ISO 8601 instant (default: now)."),
+    cloudtrail: str | None = typer.Option(None, "--cloudtrail", help="CloudTrail logs (folder or "
+                                          "s3://BUCKET/PREFIX) as action-level evidence."),
+    last_accessed: bool | None = typer.Option(None, "--last-accessed/--no-last-accessed",
+                                              help="Read IAM last-accessed details (default: on)."),
+    role_name: str | None = typer.Option(None, "--role-name", help="Role assumed in member accounts."),
+    profile: str | None = typer.Option(None, "--profile"),
+    endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
+    from_snapshot: str | None = typer.Option(None, "--from-snapshot", help="Judge a `trustmap collect` folder."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Unused roles, access keys, passwords and permissions (exit 3: coverage gaps)."""
+    from pipeline.unused_cli import unused_command
+    overrides = {"accounts": accounts, "unused_tracking_days": tracking_days, "unused_as_of": as_of,
+                 "cloudtrail": cloudtrail, "unused_last_accessed": last_accessed, "role_name": role_name,
+                 "profile": profile, "endpoint_url": endpoint_url}
+    raise typer.Exit(unused_command(config, overrides, principal, from_snapshot, fmt.value))
+
+
 @app.command("demo")
 def demo(
     out: str = typer.Option("out/demo", "--out", help="Artifacts folder."),

@@ -52,19 +52,70 @@ def findings(out: Path, statuses=("ACTIVE", "ARCHIVED")) -> list[dict]:
 def observed(out: Path) -> set[tuple]:
     got = set()
     for f in findings(out):
+        if f["findingType"] != "ExternalAccess":
+            continue
         assert not f["error"], f
         d = f["findingDetails"][0]["externalAccessDetails"]
         got.add((f["resource"], json.dumps(d["principal"], sort_keys=True), d["isPublic"]))
     return got
 
 
+def unused_key(f: dict) -> tuple:
+    details = f.get("findingDetails") or [{}]
+    key = f.get("accessKeyId") or details[0].get("unusedIamUserAccessKeyDetails", {}).get("accessKeyId")
+    return f["findingType"], f["resource"], key
+
+
+def unused_observed(out: Path, statuses=("ACTIVE", "ARCHIVED")) -> dict[tuple, dict]:
+    return {unused_key(f): f for f in findings(out, statuses) if f["findingType"] != "ExternalAccess"}
+
+
+def check_unused_against_manifest(out: Path, manifest: dict) -> None:
+    """Exactly the manifest's unused-access findings, each with its unused actions and recommended steps;
+    every recommended policy passes validation (no error, no security warning)."""
+    from solvers.validation import validate_policy
+    wanted = {unused_key(f): f for f in manifest["unusedAccess"]["findings"]}
+    got = unused_observed(out)
+    assert set(got) == set(wanted)
+    for key, f in got.items():
+        if key[0] != "UnusedPermission":
+            continue
+        actions = {d["unusedPermissionDetails"]["serviceNamespace"]:
+                   [a["action"] for a in d["unusedPermissionDetails"]["actions"]] for d in f["findingDetails"]}
+        assert actions == wanted[key]["unusedActions"]
+        steps = [s["unusedPermissionsRecommendedStep"] for s in f["recommendation"]["recommendedSteps"]]
+        assert [s["recommendedAction"] for s in steps] == wanted[key]["recommendedActions"]
+        for step in steps:
+            if "recommendedPolicy" in step:
+                found = validate_policy(step["recommendedPolicy"], "IDENTITY_POLICY")
+                assert not [x for x in found if x.finding_type in ("ERROR", "SECURITY_WARNING")], found
+
+
 def test_live_scan_finds_exactly_the_manifest(demo, tmp_path: Path) -> None:
     from pipeline.scan import run_scan
+    from pipeline.scan_cli import demo_unused_overrides
     trail = f"s3://{demo['manifest']['cloudTrail']['bucket']}"
-    code, summary = run_scan(settings(tmp_path, endpoint_url=demo["url"], zone="ORGANIZATION",
-                                      regions=",".join(demo["manifest"]["regions"]), cloudtrail=trail))
+
+    def scan():
+        return run_scan(settings(tmp_path, endpoint_url=demo["url"], zone="ORGANIZATION",
+                                 regions=",".join(demo["manifest"]["regions"]), cloudtrail=trail,
+                                 **demo_unused_overrides(demo["manifest"])))
+    code, summary = scan()
     assert code == 0, summary["run"]["gaps"]
     assert observed(tmp_path) == expected(demo["manifest"], "ORGANIZATION")
+    check_unused_against_manifest(tmp_path, demo["manifest"])
+    # one idle access key is used: the next scan resolves its finding and changes nothing else
+    first = unused_observed(tmp_path)
+    account, key = next(iter(demo["manifest"]["unusedAccess"]["idleKeys"].items()))
+    import boto3
+    boto3.client("sts", endpoint_url=demo["url"], aws_access_key_id=key["id"],
+                 aws_secret_access_key=key["secret"]).get_caller_identity()
+    scan()
+    second = unused_observed(tmp_path, ("ACTIVE", "ARCHIVED", "RESOLVED"))
+    resolved = [k for k, f in second.items() if f["status"] == "RESOLVED"]
+    assert resolved == [("UnusedIAMUserAccessKey", f"arn:aws:iam::{account}:user/demo-operator", key["id"])]
+    assert {k: (f["id"], f["createdAt"]) for k, f in first.items() if k not in resolved} == \
+        {k: (f["id"], f["createdAt"]) for k, f in second.items() if k not in resolved}
     run = json.loads((tmp_path / "run.json").read_text())
     assert len(run["accounts"]) == ACCOUNTS and run["counts"]["resources"] >= len(demo["manifest"]["resources"]) - 1
     for line in (tmp_path / "findings.ocsf.jsonl").read_text().splitlines():
