@@ -20,6 +20,7 @@ from solvers.operators import Family, Test
 from solvers.policy import Policy
 from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, CompiledPolicy, Space, compile_policy
 from solvers.symbolic.domains import Compare, compare_from_text
+from solvers.symbolic.finite import FiniteSpace, space_size
 from solvers.symbolic.patterns import Atom, has_vars, literal, matches
 from solvers.symbolic.terms import And, Not, Term
 from solvers.symbolic.z3enc import Encoder
@@ -64,6 +65,9 @@ def _instances(patterns: list) -> Iterable[str]:
         yield "".join(out)
 
 
+# Class spaces with at most this many combinations are enumerated instead of handed to Z3 (`finite`):
+# one big-integer operation per term beats a solver call until the integers get long.
+ENUMERATION_LIMIT = 1 << 16
 DEFAULT_TIMEOUT_MS = int(os.environ.get("TRUSTMAP_SOLVER_TIMEOUT_MS", "10000"))
 
 
@@ -76,6 +80,8 @@ class Question:
         self._action_names = action_names or (lambda service: ())
         self._solver: z3.Solver | None = None
         self._encoder: Encoder | None = None
+        self._finite: FiniteSpace | None = None
+        self.enumeration_limit = ENUMERATION_LIMIT
         self._nicer_memo: dict[tuple[str, str], str] = {}
         self.example_principals: tuple[str, ...] = ()  # preferred witness principals ("Kind|id")
 
@@ -84,7 +90,7 @@ class Question:
         return self.space.t
 
     def compile(self, policy: Policy) -> CompiledPolicy:
-        if self._solver is not None:
+        if self._solver is not None or self._finite is not None:
             raise RuntimeError("compile every policy before the first find()")
         return compile_policy(policy, self.space)
 
@@ -111,7 +117,11 @@ class Question:
             parts.append(t.not_(t.some(dim.name, pids, False)))
         return t.and_(*parts)
 
-    def _prepare(self) -> tuple[z3.Solver, Encoder]:
+    def _prepare(self) -> FiniteSpace | tuple[z3.Solver, Encoder]:
+        """The classes of every dimension, and what answers questions over them: an enumeration of the
+        whole class space when it is small (no solver at all), else a Z3 solver over the encoding."""
+        if self._finite is not None:
+            return self._finite
         if self._solver is None or self._encoder is None:
             atoms: dict[str, list[Atom]] = {}
             for name, dim in self.space.dims.items():
@@ -121,6 +131,9 @@ class Question:
                     atoms[name] = dim.atoms()
                 except UndecidedError:
                     dim.string_mode = True  # too many classes: let the solver reason on strings
+            if space_size(self.space.dims, atoms, self.enumeration_limit) is not None:
+                self._finite = FiniteSpace(self.space.dims, atoms)
+                return self._finite
             self._encoder = Encoder(self.space.dims, atoms)
             # Booleans only (no string dimension): the SAT core of Z3's finite-domain solver answers
             # assumption queries and cores faster than the general SMT core
@@ -141,7 +154,11 @@ class Question:
     def exists_each(self, base: Term, candidates: list[Term], budget_s: float = 5.0) -> list[bool | None]:
         """For each candidate, whether some request satisfies `base` and it, in one incremental solver
         session. Candidates not reached within `budget_s` seconds are None (not decided)."""
-        solver, enc = self._prepare()
+        ready = self._prepare()
+        if isinstance(ready, FiniteSpace):
+            bits = ready.domain & ready.encode(base)
+            return [bool(bits & ready.encode(term)) for term in candidates]
+        solver, enc = ready
         found: list[bool | None] = [None] * len(candidates)
         deadline = time.monotonic() + budget_s
         solver.push()
@@ -162,21 +179,30 @@ class Question:
 
     def atoms(self, name: str) -> list[Atom] | None:
         """The classes of one dimension (None in string mode); fixes the question's patterns."""
-        _, enc = self._prepare()
-        return enc.atoms.get(name)
+        ready = self._prepare()
+        return (ready if isinstance(ready, FiniteSpace) else ready[1]).atoms.get(name)
 
     def session(self, base: Term, last: bool = False) -> Session:
-        """An incremental solver session whose every question is conjoined with `base`.
+        """An incremental session whose every question is conjoined with `base`.
 
         Use it as a context manager; each `sat` / `witness_or_core` call is one check under assumptions,
         so hundreds of related questions (the findings loop) share the learned base. `last`: no other
         question follows on this Question, so the base is asserted for good (a solver scope costs more
         than a small analysis' whole solving)."""
-        solver, enc = self._prepare()
-        return Session(self, solver, enc, base, scoped=not last)
+        ready = self._prepare()
+        if isinstance(ready, FiniteSpace):
+            return Session(self, _FiniteProver(ready), base)
+        solver, enc = ready
+        return Session(self, _Z3Prover(self, solver, enc, scoped=not last), base)
 
     def _solve(self, goal: Term, witness: bool):
-        solver, enc = self._prepare()
+        ready = self._prepare()
+        if isinstance(ready, FiniteSpace):
+            bits = ready.domain & ready.encode(goal)
+            if not bits:
+                return None
+            return self._request(ready.read(bits)) if witness else True
+        solver, enc = ready
         solver.push()
         try:
             solver.add(enc.encode(goal))
@@ -232,25 +258,87 @@ class Question:
         return Request(action, resource, principal, context)
 
 
-class Session:
-    """Questions sharing one base. A conjunction is checked under assumptions: each conjunct gets one
-    guard literal, asserted once and reused, so the solver does not grow with the number of questions
-    (the findings loop asks hundreds that share their conjuncts)."""
+Values = dict[str, tuple[str, ...] | None]  # each dimension's witness values (None: absent)
 
-    def __init__(self, question: Question, solver: z3.Solver, enc: Encoder, base: Term, scoped: bool = True):
-        self._q, self._solver, self._enc, self._base = question, solver, enc, base
-        self._scoped = scoped
-        self._guards: dict[object, z3.BoolRef] = {}
-        self._guard_ids: dict[int, int] = {}
+
+class Session:
+    """Questions sharing one base. Each question is a conjunction; a conjunction containing an earlier
+    unsatisfiable core is answered without asking the prover."""
+
+    def __init__(self, question: Question, prover: _FiniteProver | _Z3Prover, base: Term):
+        self._q, self._prover, self._base = question, prover, base
         self._cores: list[frozenset] = []  # conjunct keys of every unsat core found so far
 
     def __enter__(self) -> Session:
-        if self._scoped:
-            self._solver.push()
-        self._solver.add(self._enc.encode(self._base))
+        self._prover.open(self._base)
         return self
 
     def __exit__(self, *exc) -> None:
+        self._prover.close()
+
+    def sat(self, term: Term) -> bool:
+        return self._prover.satisfiable(list(term.args) if isinstance(term, And) else [term])
+
+    def witness_or_core(self, parts: list[Term]) -> tuple[Request | None, set[int]]:
+        """A request satisfying the conjunction of `parts`; if there is none, the indexes of parts that
+        are already unsatisfiable together (an unsat core: not necessarily minimal)."""
+        keys = [_conjunct_key(p) for p in parts]
+        present = frozenset(keys)
+        for known in self._cores:  # an earlier core inside this conjunction: unsatisfiable, no solver call
+            if known <= present:
+                return None, {i for i, k in enumerate(keys) if k in known}
+        values, core = self._prover.witness_or_core(parts)
+        if values is not None:
+            return self._q._request(values), set()
+        self._cores.append(frozenset(keys[i] for i in core))
+        return None, core
+
+
+class _FiniteProver:
+    """Conjunctions over an enumerated class space (see `finite`): a few big-integer ANDs each."""
+
+    def __init__(self, space: FiniteSpace):
+        self._space = space
+        self._base = 0
+
+    def open(self, base: Term) -> None:
+        self._base = self._space.domain & self._space.encode(base)
+
+    def close(self) -> None:
+        pass
+
+    def satisfiable(self, parts: list[Term]) -> bool:
+        bits = self._base
+        for p in parts:
+            bits &= self._space.encode(p)
+        return bool(bits)
+
+    def witness_or_core(self, parts: list[Term]) -> tuple[Values | None, set[int]]:
+        sets = [self._space.encode(p) for p in parts]
+        bits = self._base
+        for b in sets:
+            bits &= b
+        if bits:
+            return self._space.read(bits), set()
+        return None, set(self._space.core(self._base, sets))
+
+
+class _Z3Prover:
+    """Conjunctions checked under assumptions: each conjunct gets one guard literal, asserted once and
+    reused, so the solver does not grow with the number of questions (the findings loop asks hundreds
+    that share their conjuncts)."""
+
+    def __init__(self, question: Question, solver: z3.Solver, enc: Encoder, scoped: bool):
+        self._q, self._solver, self._enc, self._scoped = question, solver, enc, scoped
+        self._guards: dict[object, z3.BoolRef] = {}
+        self._guard_ids: dict[int, int] = {}
+
+    def open(self, base: Term) -> None:
+        if self._scoped:
+            self._solver.push()
+        self._solver.add(self._enc.encode(base))
+
+    def close(self) -> None:
         if self._scoped:
             self._solver.pop()
         else:  # the base stays asserted: nothing else may be asked of this Question
@@ -275,7 +363,10 @@ class Session:
         """Solver.check(*guards) without its per-argument sort casts, which cost more than the check."""
         ctx = self._enc.ctx
         arr, n = z3.z3._to_ast_array(guards) if guards else ((z3.Ast * 0)(), 0)
-        return z3.CheckSatResult(z3.Z3_solver_check_assumptions(ctx.ref(), self._solver.solver, n, arr))
+        verdict = z3.CheckSatResult(z3.Z3_solver_check_assumptions(ctx.ref(), self._solver.solver, n, arr))
+        if verdict == z3.unknown:
+            raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
+        return verdict
 
     def _core_ids(self) -> set[int]:
         ref = self._enc.ctx.ref()
@@ -287,34 +378,15 @@ class Session:
         finally:
             z3.Z3_ast_vector_dec_ref(ref, core)
 
-    def _check(self, term: Term) -> z3.ModelRef | None:
-        parts = term.args if isinstance(term, And) else (term,)
-        verdict = self._check_guards([self._guard(p) for p in parts])
-        if verdict == z3.unknown:
-            raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
-        return self._solver.model() if verdict == z3.sat else None
+    def satisfiable(self, parts: list[Term]) -> bool:
+        return self._check_guards([self._guard(p) for p in parts]) == z3.sat
 
-    def sat(self, term: Term) -> bool:
-        return self._check(term) is not None
-
-    def witness_or_core(self, parts: list[Term]) -> tuple[Request | None, set[int]]:
-        """A request satisfying the conjunction of `parts`; if there is none, the indexes of parts that
-        are already unsatisfiable together (an unsat core: not necessarily minimal)."""
-        keys = [_conjunct_key(p) for p in parts]
-        present = frozenset(keys)
-        for known in self._cores:  # an earlier core inside this conjunction: unsatisfiable, no solver call
-            if known <= present:
-                return None, {i for i, k in enumerate(keys) if k in known}
+    def witness_or_core(self, parts: list[Term]) -> tuple[Values | None, set[int]]:
         guards = [self._guard(p) for p in parts]
-        verdict = self._check_guards(guards)
-        if verdict == z3.unknown:
-            raise UndecidedError(f"solver gave no answer: {self._solver.reason_unknown()}")
-        if verdict == z3.sat:
-            return self._q._request(self._enc.read(self._solver.model())), set()
+        if self._check_guards(guards) == z3.sat:
+            return self._enc.read(self._solver.model()), set()
         core_ids = self._core_ids()
-        core = {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core_ids}
-        self._cores.append(frozenset(keys[i] for i in core))
-        return None, core
+        return None, {i for i, g in enumerate(guards) if self._guard_ids[id(g)] in core_ids}
 
 
 _GUARD_SYMBOLS = 1 << 30  # integer symbol names of guards, above the encoder's (dimension << 20) + class

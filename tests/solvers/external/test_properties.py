@@ -17,6 +17,7 @@ from solvers.evaluator import Principal, Request, glob_match, is_allowed
 from solvers.external.access import Access, external_access
 from solvers.external.zone import ZoneOfTrust
 from solvers.policy import parse_policy
+from solvers.symbolic import engine
 from solvers.variables import Glob
 
 OWN, OTHER, THIRD, ORG = "111122223333", "444455556666", "555566667777", "o-a1b2c3d4e5"
@@ -119,3 +120,22 @@ def test_findings_cover_every_external_request_and_only_real_ones(stmts, reqs, z
     for request in reqs:
         if is_allowed(policy, request) and zone.is_external(request):
             assert any(_covers(a, request) for a in found), (request, found)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(statements(), min_size=1, max_size=4), st.sampled_from(ZONES))
+def test_findings_are_the_same_with_and_without_the_solver(stmts, zone) -> None:
+    """Small class spaces are enumerated instead of solved (`solvers.symbolic.finite`): the findings
+    must be exactly those the Z3 path reports (examples may differ; both replay)."""
+    policy = parse_policy(json.dumps({"Version": "2012-10-17", "Statement": stmts}))
+
+    def findings(limit: int) -> set:
+        default = engine.ENUMERATION_LIMIT
+        engine.ENUMERATION_LIMIT = limit
+        try:
+            return {(tuple(a.principal.items()), a.actions, tuple(sorted(a.condition.items())), a.is_public)
+                    for a in external_access(policy, zone, [BUCKET, BUCKET + "/*"], ["s3"])}
+        finally:
+            engine.ENUMERATION_LIMIT = default
+
+    assert findings(1 << 20) == findings(0)
