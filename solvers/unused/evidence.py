@@ -23,7 +23,7 @@ class Evidence:
     means no use (without it nothing is judged unused)."""
     services: dict[str, datetime | None] = field(default_factory=dict)
     actions: dict[str, datetime | None] = field(default_factory=dict)
-    action_names: dict[str, str] = field(default_factory=dict)  # lowercase -> as spelled by the source
+    _pending: list[tuple[str, str]] = field(default_factory=list)  # (action, ISO time) not yet in `actions`
     tracked: set[str] = field(default_factory=set)
     complete: bool = False
 
@@ -48,11 +48,8 @@ class Evidence:
             if "trackedActions" in entry:
                 self.tracked.add(namespace)
                 for action in entry["trackedActions"]:
-                    full = f"{namespace}:{action['action']}"
-                    self.action_names.setdefault(full.lower(), full)
-                    used = parse_time(action.get("lastAccessed"))
-                    if used is not None:
-                        self._note(self.actions, full.lower(), used, False)
+                    if "lastAccessed" in action:  # parsed when asked: most tracked actions never are
+                        self._pending.append((f"{namespace}:{action['action']}".lower(), action["lastAccessed"]))
 
     def add_activity(self, actions: Iterable[str], complete: bool) -> None:
         """Actions CloudTrail shows within the tracking window (times not kept). With `complete`, the logs
@@ -69,7 +66,14 @@ class Evidence:
         key = namespace.lower()
         return key in self.services and (self.services[key] is None or period.used(self.services[key]))
 
+    def _settle(self) -> None:
+        for key, text in self._pending:
+            self._note(self.actions, key, parse_time(text), False)
+        self._pending.clear()
+
     def action_used(self, action: str, period: TrackingPeriod) -> bool:
+        if self._pending:
+            self._settle()
         key = action.lower()
         return key in self.actions and (self.actions[key] is None or period.used(self.actions[key]))
 
@@ -83,4 +87,13 @@ class Evidence:
         return self.services.get(namespace.lower())
 
     def last_action_use(self, action: str) -> datetime | None:
+        if self._pending:
+            self._settle()
         return self.actions.get(action.lower())
+
+    def action_times(self, namespace: str) -> dict[str, datetime]:
+        """Known last-use times of the service's actions, by lowercase action name."""
+        if self._pending:
+            self._settle()
+        prefix = namespace.lower() + ":"
+        return {k: v for k, v in self.actions.items() if v is not None and k.startswith(prefix)}

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from solvers.unused.evidence import Evidence
-from solvers.unused.granted import grant_of
+from solvers.unused.granted import granted_by_service
 from solvers.unused.principals import Principal
 from solvers.unused.recommend import recommendation
 from solvers.unused.tracking import Exclusions, TrackingPeriod, iso, parse_time
@@ -105,36 +105,48 @@ def _password_finding(p: Principal, usage: AccountUsage, period: TrackingPeriod,
                   [_detail("unusedIamUserPasswordDetails", {"lastAccessed": iso(last) if last else None})])]
 
 
-def unused_permissions(p: Principal, evidence: Evidence, period: TrackingPeriod) -> tuple[list[dict], set[str]]:
-    """The unusedPermissionDetails of a principal, and the set of its granted actions judged unused."""
-    granted: set[str] = set()
-    for policy in p.policies:
-        granted |= grant_of(policy.document).actions
-    by_service: dict[str, list[str]] = {}
-    for action in sorted(granted):
-        by_service.setdefault(action.partition(":")[0], []).append(action)
-    details, unused = [], set()
-    for namespace, actions in sorted(by_service.items()):
+class UnusedSet:
+    """The permissions judged unused: whole services, plus single actions of services in use."""
+
+    def __init__(self) -> None:
+        self.services: set[str] = set()
+        self.actions: set[str] = set()
+
+    def __contains__(self, action: object) -> bool:
+        return isinstance(action, str) and (action.partition(":")[0] in self.services or action in self.actions)
+
+    def covers(self, by_service: Mapping[str, frozenset[str]]) -> bool:
+        return all(ns in self.services or actions <= self.actions for ns, actions in by_service.items())
+
+    def touches(self, by_service: Mapping[str, frozenset[str]]) -> bool:
+        return any(ns in self.services or not actions.isdisjoint(self.actions) for ns, actions in by_service.items())
+
+
+def unused_permissions(p: Principal, evidence: Evidence, period: TrackingPeriod) -> tuple[list[dict], UnusedSet]:
+    """The unusedPermissionDetails of a principal, and what it holds unused."""
+    by_service = granted_by_service(tuple(policy.document for policy in p.policies))
+    details, unused = [], UnusedSet()
+    for namespace in sorted(by_service):
         service_used = evidence.service_used(namespace, period)
         known = evidence.actions_known(namespace)
         if service_used and not known:
             continue
-        idle = [a for a in actions if not evidence.action_used(a, period)] if service_used else actions
-        if not idle:
-            continue
-        unused.update(idle)
+        if service_used:
+            idle = sorted(a for a in by_service[namespace] if not evidence.action_used(a, period))
+            if not idle:
+                continue
+            unused.actions.update(idle)
+        else:
+            unused.services.add(namespace)
+            idle = sorted(by_service[namespace]) if known else []
         last = evidence.last_service_use(namespace)
         body: dict = {"serviceNamespace": namespace, "lastAccessed": iso(last) if last else None}
         if known:
-            body["actions"] = [{k: v for k, v in (("action", a), ("lastAccessed", _iso_or_none(evidence, a)))
-                                if v is not None} for a in idle]
+            times = evidence.action_times(namespace)
+            body["actions"] = [{"action": a, "lastAccessed": iso(times[a.lower()])} if times.get(a.lower())
+                               else {"action": a} for a in idle]
         details.append(_detail("unusedPermissionDetails", body))
     return details, unused
-
-
-def _iso_or_none(evidence: Evidence, action: str) -> str | None:
-    when = evidence.last_action_use(action)
-    return iso(when) if when else None
 
 
 def account_findings(principals: Iterable[Principal], usage: AccountUsage, period: TrackingPeriod,

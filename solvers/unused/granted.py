@@ -24,8 +24,12 @@ class Grant:
     unknown: frozenset[str] = frozenset()
     readable: bool = True
 
-    def services(self) -> frozenset[str]:
-        return frozenset(a.partition(":")[0] for a in self.actions)
+    @functools.cached_property
+    def by_service(self) -> dict[str, frozenset[str]]:
+        grouped: dict[str, set[str]] = {}
+        for action in self.actions:
+            grouped.setdefault(action.partition(":")[0], set()).add(action)
+        return {ns: frozenset(names) for ns, names in grouped.items()}
 
 
 def _strings(value: object) -> list[str]:
@@ -40,6 +44,12 @@ def _strings(value: object) -> list[str]:
 def expand(pattern: str) -> frozenset[str]:
     """Full names of the catalog actions an Action pattern matches (cached: policies repeat patterns)."""
     return frozenset(a.full_name for a in load_catalog().actions_matching(pattern))
+
+
+@functools.lru_cache(maxsize=4096)
+def expand_by_service(pattern: str) -> dict[str, frozenset[str]]:
+    """`expand`, grouped by service namespace."""
+    return Grant(expand(pattern)).by_service
 
 
 @functools.lru_cache(maxsize=1)
@@ -77,3 +87,14 @@ def grant_of(document: str | None) -> Grant:
             else:
                 unknown.add(pattern)
     return Grant(frozenset(actions), frozenset(unknown))
+
+
+@functools.lru_cache(maxsize=8192)
+def granted_by_service(documents: tuple[str | None, ...]) -> dict[str, frozenset[str]]:
+    """What a set of policies grants together, by service namespace (cached: principals share policy sets)."""
+    merged: dict[str, frozenset[str]] = {}
+    for document in documents:
+        for namespace, actions in grant_of(document).by_service.items():
+            old = merged.get(namespace)
+            merged[namespace] = actions if old is None else old | actions
+    return merged

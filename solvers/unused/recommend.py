@@ -12,9 +12,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from solvers.unused.granted import expand, grant_of
+from solvers.unused.granted import expand, expand_by_service, grant_of
 from solvers.unused.principals import AttachedPolicy, Principal
+
+if TYPE_CHECKING:
+    from solvers.unused.findings import UnusedSet
 
 _VERB = re.compile(r"^[A-Z][a-z]+")
 
@@ -49,7 +53,7 @@ def compact(actions: Iterable[str]) -> list[str]:
     return out
 
 
-def trimmed(document: str, unused: set[str]) -> str:
+def trimmed(document: str, unused: UnusedSet) -> str:
     """The policy without the unused actions (see the module docstring)."""
     policy = json.loads(document)
     statements = policy.get("Statement", [])
@@ -61,9 +65,13 @@ def trimmed(document: str, unused: set[str]) -> str:
             continue
         patterns: list[str] = []
         for pattern in _strings(statement["Action"]):
-            granted = expand(pattern)
-            kept = granted - unused
-            patterns += [pattern] if not granted or kept == granted else compact(kept)
+            granted = expand_by_service(pattern)
+            kept: set[str] = set()
+            for namespace, actions in granted.items():
+                if namespace not in unused.services:
+                    kept |= actions - unused.actions
+            whole = sum(len(actions) for actions in granted.values())
+            patterns += [pattern] if not granted or len(kept) == whole else compact(kept)
         patterns = list(dict.fromkeys(patterns))
         if patterns:
             kept_statements.append({**statement, "Action": patterns[0] if len(patterns) == 1 else patterns})
@@ -77,13 +85,13 @@ def _step(action: str, policy: AttachedPolicy, recommended: str | None) -> dict:
     return {"unusedPermissionsRecommendedStep": {k: v for k, v in body.items() if v is not None}}
 
 
-def recommendation(p: Principal, unused: set[str], now: str) -> dict:
+def recommendation(p: Principal, unused: UnusedSet, now: str) -> dict:
     steps = []
     for policy in p.policies:
         grant = grant_of(policy.document)
-        if not grant.readable or not (grant.actions & unused):
+        if not grant.readable or not unused.touches(grant.by_service):
             continue
-        if grant.actions <= unused and not grant.unknown:
+        if unused.covers(grant.by_service) and not grant.unknown:
             steps.append(_step("DETACH_POLICY", policy, None))
         else:
             steps.append(_step("CREATE_POLICY", policy, trimmed(policy.document or "{}", unused)))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solvers.errors import InputError
-from solvers.unused.findings import AccountUsage, Tally, account_findings
+from solvers.unused.findings import AccountUsage, Tally, UnusedSet, account_findings
 from solvers.unused.granted import expand, grant_of
 from solvers.unused.principals import principals_of
 from solvers.unused.recommend import compact, trimmed
@@ -195,7 +195,9 @@ def test_compact_grants_exactly_the_kept_actions(kept):
 def test_trimmed_policies_grant_the_rest_and_validate_clean(unused):
     document = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "A", "Effect": "Allow", "Action": ["sqs:*", "s3:Get*"], "Resource": "*"}]})
-    result = trimmed(document, set(unused))
+    idle = UnusedSet()
+    idle.actions.update(unused)
+    result = trimmed(document, idle)
     assert grant_of(result).actions == grant_of(document).actions - set(unused)
     if grant_of(result).actions:
         found = validate_policy(result, "IDENTITY_POLICY")
