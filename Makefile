@@ -22,6 +22,7 @@ bench: setup
 	$(PY) bench/generation.py
 	$(PY) bench/validation.py
 	$(PY) bench/connectors.py
+	$(PY) bench/unused.py
 
 lint: setup
 	$(VENV)/bin/ruff check
