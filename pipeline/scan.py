@@ -47,6 +47,8 @@ class ScanState:
     policies: list[dict] = field(default_factory=list)  # every collected policy, for validation
     partials: list[dict] | None = None  # CloudTrail activity partials (None: generation off)
     identities: list[dict] = field(default_factory=list)  # per account: IAM details + usage (unused access)
+    reduced: dict | None = None  # the CloudTrail activity reduced per principal
+    unused: tuple | None = None  # (UnusedResult, TrackingPeriod) when unused access is judged
 
 
 def _now() -> str:
@@ -107,6 +109,11 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
         _drive(ray, settings, config, selection, accounts, pending_scopes, zone, state, progress)
         if settings.cloudtrail:
             _map_activity(ray, settings, state)
+            from pipeline.generate import reduce_partials
+            state.reduced = reduce_partials(state.partials or [])
+        if settings.unused:
+            from pipeline.scan_unused import judge_unused
+            state.unused = judge_unused(ray, settings, state.identities, state.reduced)
     finally:
         if started_ray:
             ray.shutdown()
@@ -238,16 +245,13 @@ def _unread(state: ScanState) -> list[dict]:
     return out
 
 
-def _unused(settings: ScanSettings, state: ScanState, reduced: dict | None,
-            previous: dict[str, dict]) -> tuple[dict | None, list[dict]]:
+def _unused(settings: ScanSettings, state: ScanState, previous: dict[str, dict]) -> tuple[dict | None, list[dict]]:
     """This run's unused-access findings and their summary. When the analysis is off, the previous run's
     unused findings are carried as they were (not resolved: nothing was looked at)."""
-    from pipeline.unused import tracking_period, unused_findings
-    if not settings.unused:
+    if state.unused is None:
         return None, [f for f in previous.values()
                       if f.get("findingType", "ExternalAccess") != "ExternalAccess" and f["status"] != "RESOLVED"]
-    period = tracking_period(settings)
-    result = unused_findings(state.identities, settings, period, reduced)
+    result, period = state.unused
     return result.summary(period), result.findings
 
 
@@ -265,11 +269,8 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     now = _now()
     out = settings.out
     previous = load_state(out / ".trustmap-state.json")
-    reduced = None
-    if state.partials is not None:
-        from pipeline.generate import reduce_partials
-        reduced = reduce_partials(state.partials)
-    unused_summary, unused = _unused(settings, state, reduced, previous)
+    reduced = state.reduced
+    unused_summary, unused = _unused(settings, state, previous)
     findings += unused
     current = advance(previous, findings, settings.archive_rules, now)
     by_status = {s: sum(1 for f in current if f["status"] == s) for s in ("ACTIVE", "ARCHIVED", "RESOLVED")}

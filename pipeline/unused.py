@@ -23,6 +23,16 @@ class UnusedResult:
     accounts: int = 0
     unreadable_accounts: list[str] = field(default_factory=list)
 
+    def absorb(self, other: UnusedResult) -> None:
+        """Add another batch of accounts' result to this one."""
+        self.findings += other.findings
+        self.accounts += other.accounts
+        self.unreadable_accounts += other.unreadable_accounts
+        self.tally.principals += other.tally.principals
+        self.tally.judged += other.tally.judged
+        for reason, count in other.tally.skipped.items():
+            self.tally.skipped[reason] = self.tally.skipped.get(reason, 0) + count
+
     def summary(self, period: TrackingPeriod) -> dict:
         by_type = {t: sum(1 for f in self.findings if f["findingType"] == t) for t in UNUSED_TYPES}
         return {"trackingDays": period.days, "asOf": iso(period.as_of), "accounts": self.accounts,
