@@ -229,6 +229,16 @@ def _write_validation(out, policies: list[dict]) -> dict:
     return paths
 
 
+def _write_granted_unused(out, state: ScanState) -> None:
+    """policies/granted-unused.json: per active principal, what its policies grant beyond its activity."""
+    import json
+
+    from pipeline.artifacts import write_atomic
+    from pipeline.unused import granted_beyond_activity
+    write_atomic(out / "policies" / "granted-unused.json",
+                 json.dumps(granted_beyond_activity(state.identities, state.reduced or {}), indent=1))
+
+
 def _unread(state: ScanState) -> list[dict]:
     """An error finding for each resource whose access settings could not all be read: its findings may
     be incomplete, and trustmap never lets a gap pass for "no access"."""
@@ -299,6 +309,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         from pipeline.scan_generation import write_policies
         index = write_policies(out, [reduced] if reduced else [], settings.generation_start, settings.generation_end)
         run["counts"]["generatedPolicies"] = len(index)
+        _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
         write_artifacts_run(out, run)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}

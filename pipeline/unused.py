@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pipeline.settings import ScanSettings
 from solvers.unused.findings import UNUSED_TYPES, AccountUsage, Tally, account_findings
 from solvers.unused.principals import principals_of
-from solvers.unused.tracking import Exclusions, TrackingPeriod, iso, parse_time
+from solvers.unused.tracking import MAX_DAYS, Exclusions, TrackingPeriod, iso, parse_time
 
 
 @dataclass
@@ -94,3 +94,26 @@ def identities_of(scopes: Iterable[Mapping]) -> list[dict]:
     """The per-account input of `unused_findings` from collected scopes (snapshot or live)."""
     return [{"account": s["account"], "details": s.get("iamAuthorizationDetails"), "usage": s.get("iamUsage")}
             for s in scopes if s.get("home")]
+
+
+def granted_beyond_activity(identities: Iterable[Mapping], reduced_activity: Mapping) -> dict[str, dict]:
+    """Per principal with CloudTrail activity: what its identity policies grant beyond the actions it
+    was seen using (services never used whole, and unused actions of the services it used), whatever
+    its age or exclusions — the other half of its generated policy."""
+    from solvers.unused.evidence import Evidence
+    from solvers.unused.findings import unused_permissions
+    activity = activity_by_principal(reduced_activity)
+    period = TrackingPeriod(MAX_DAYS, datetime.now(UTC))  # activity carries no times: any use counts
+    out: dict[str, dict] = {}
+    for identity in identities:
+        if identity.get("details") is None:
+            continue
+        for principal in principals_of(identity["details"], identity["account"]):
+            actions = activity.get(principal.canonical_arn)
+            if not actions:
+                continue
+            evidence = Evidence()
+            evidence.add_activity(actions, complete=True)
+            details, _ = unused_permissions(principal, evidence, period)
+            out[principal.arn] = {"observedActions": sorted(actions), "grantedButUnused": details}
+    return dict(sorted(out.items()))

@@ -134,6 +134,12 @@ def test_live_scan_finds_exactly_the_manifest(demo, tmp_path: Path) -> None:
             for st in json.loads(generated["policy"])["Statement"]:
                 actions.update(a.lower() for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]]))
         assert {e.lower() for e in seeded["events"]} <= actions, (seeded, actions)
+    # ... and the granted-but-unused part: the demo app role never used its SQS permission
+    beyond = json.loads((tmp_path / "policies" / "granted-unused.json").read_text())
+    for seeded in demo["manifest"]["cloudTrail"]["activity"]:
+        assert [(d["unusedPermissionDetails"]["serviceNamespace"],
+                 [a["action"] for a in d["unusedPermissionDetails"]["actions"]])
+                for d in beyond[seeded["principal"]]["grantedButUnused"]] == [("sqs", ["sqs:ReceiveMessage"])]
 
 
 @pytest.mark.parametrize("zone", ["ORGANIZATION", "ACCOUNT"])
