@@ -19,15 +19,18 @@ STATEMENT_ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "N
 
 class At:
     """A JSON value and its path from the document root. Immutable by convention; a plain slotted
-    class because validation creates many and reads `text` often (computed once, here)."""
+    class because validation creates many and reads `text` often (computed once, here). Its members
+    and items are built on first use and kept: every check family walks the same elements."""
 
-    __slots__ = ("node", "path", "text")
+    __slots__ = ("node", "path", "text", "_members", "_items")
 
     def __init__(self, node: Node, path: tuple[PathElement, ...]):
         self.node = node
         self.path = path
         # the string value ('' for anything that is not a string)
         self.text: str = node.value if type(node) is JString else ""
+        self._members: list[tuple[JString, At]] | None = None
+        self._items: list[At] | None = None
 
     @property
     def location(self) -> Location:
@@ -39,15 +42,19 @@ class At:
 
     def members(self) -> list[tuple[JString, At]]:
         """An object's members in order (duplicates included); [] for anything else."""
-        if not isinstance(self.node, JObject):
-            return []
-        return [(k, At(v, self.path + (k.value,))) for k, v in self.node.pairs]
+        if self._members is None:
+            node, path = self.node, self.path
+            self._members = [(k, At(v, path + (k.value,))) for k, v in node.pairs] \
+                if type(node) is JObject else []
+        return self._members
 
     def items(self) -> list[At]:
         """An array's items, or the value itself when it is not an array (IAM's one-or-many)."""
-        if isinstance(self.node, JArray):
-            return [At(v, self.path + (i,)) for i, v in enumerate(self.node.items)]
-        return [self]
+        if self._items is None:
+            node, path = self.node, self.path
+            self._items = [At(v, path + (i,)) for i, v in enumerate(node.items)] \
+                if type(node) is JArray else [self]
+        return self._items
 
     def strings(self) -> list[At]:
         """The string items of a one-or-many value; other types are the structure checks' business."""
