@@ -216,6 +216,8 @@ def collect_cmd(
     endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
     region: str | None = typer.Option(None, "--region", help="Home Region: STS, Organizations, global reads."),
     accounts_in_flight: int | None = typer.Option(None, "--accounts-in-flight", help="Accounts enumerated at once."),
+    last_accessed: bool | None = typer.Option(None, "--last-accessed/--no-last-accessed",
+                                              help="Read IAM last-accessed details (default: on)."),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """Enumerate what scan would, without analysing it, into a snapshot folder (exit 3: coverage gaps)."""
@@ -223,7 +225,7 @@ def collect_cmd(
     code = collect_command(out, config=config, accounts=accounts, regions=regions, resource_types=resource_types,
                            role_name=role_name, external_id=external_id, profile=profile,
                            endpoint_url=endpoint_url, home_region=region,
-                           accounts_in_flight=accounts_in_flight, fmt=fmt.value)
+                           accounts_in_flight=accounts_in_flight, fmt=fmt.value, last_accessed=last_accessed)
     raise typer.Exit(code)
 
 @app.command("scan")
@@ -242,13 +244,18 @@ def scan(
     from_snapshot: str | None = typer.Option(None, "--from-snapshot", help="Analyse a `trustmap collect` folder."),
     cloudtrail: str | None = typer.Option(None, "--cloudtrail", help="CloudTrail logs (folder or s3://BUCKET/PREFIX):"
                                           " a least-privilege policy per active role and user in OUT/policies/."),
+    tracking_days: int | None = typer.Option(None, "--tracking-days", min=1, max=365,
+                                             help="Unused access: tracking period, 1-365 days (default 90)."),
+    last_accessed: bool | None = typer.Option(None, "--last-accessed/--no-last-accessed",
+                                              help="Unused access: read IAM last-accessed details (default: on)."),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
-    """Scan the organization: external-access findings and artifacts (exit 3: coverage gaps)."""
+    """Scan the organization: external and unused access findings and artifacts (exit 3: coverage gaps)."""
     from pipeline.scan_cli import scan_command
     overrides = {"out": out, "ray_address": address, "accounts": accounts, "regions": regions,
                  "resource_types": resource_types, "zone": zone, "role_name": role_name, "profile": profile,
-                 "endpoint_url": endpoint_url, "cloudtrail": cloudtrail}
+                 "endpoint_url": endpoint_url, "cloudtrail": cloudtrail, "unused_tracking_days": tracking_days,
+                 "unused_last_accessed": last_accessed}
     raise typer.Exit(scan_command(config, overrides, from_snapshot, fmt.value))
 
 

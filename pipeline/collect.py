@@ -79,7 +79,7 @@ def _joined(items: tuple[str, ...] | None) -> str | None:
 def collect_command(out: str, *, config: str | None, accounts: str | None, regions: str | None,
                     resource_types: str | None, role_name: str | None, external_id: str | None,
                     profile: str | None, endpoint_url: str | None, home_region: str | None,
-                    accounts_in_flight: int | None, fmt: str) -> int:
+                    accounts_in_flight: int | None, fmt: str, last_accessed: bool | None = None) -> int:
     """The command: the scan's settings (TOML, then the options given) → selection and session
     settings → snapshot and summary. Collect reads the same settings as scan, so it enumerates what
     scan would."""
@@ -89,7 +89,7 @@ def collect_command(out: str, *, config: str | None, accounts: str | None, regio
         "regions": _joined(split_list(regions, "--regions", REGION_NAME)),
         "resource_types": _joined(split_list(resource_types, "--resource-types", allowed=RESOURCE_TYPES)),
         "role_name": role_name, "aws_external_id": external_id, "profile": profile, "endpoint_url": endpoint_url,
-        "aws_home_region": home_region, "accounts_in_flight": accounts_in_flight})
+        "aws_home_region": home_region, "accounts_in_flight": accounts_in_flight, "unused_last_accessed": last_accessed})
     # The file's values are checked like the options' (the options already were).
     regions_ = split_list(",".join(settings.regions), "regions", REGION_NAME) if settings.regions else None
     types = (split_list(",".join(settings.resource_types), "resource_types", allowed=RESOURCE_TYPES)
@@ -98,7 +98,8 @@ def collect_command(out: str, *, config: str | None, accounts: str | None, regio
         raise InputError(f"home Region {settings.home_region!r} is not valid")
     if accounts_in_flight is not None and accounts_in_flight < 1:
         raise InputError("--accounts-in-flight must be at least 1")
-    selection = Selection(accounts=settings.accounts or None, regions=regions_, resource_types=types)
+    selection = Selection(accounts=settings.accounts or None, regions=regions_, resource_types=types,
+                          iam_usage=settings.unused, last_accessed=settings.unused and settings.unused_last_accessed)
     session = SessionConfig(profile=settings.profile, endpoint_url=settings.endpoint_url,
                             home_region=settings.home_region, role_name=settings.role_name,
                             external_id=settings.external_id, session_name=settings.session_name)

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from connectors.aws.scope import GLOBAL_REGION, Scope
 
@@ -101,7 +102,7 @@ def last_accessed(iam: Any, principals: list[str], scope: Scope) -> dict[str, li
     for arn in principals:
         try:
             jobs[arn] = iam.generate_service_last_accessed_details(Arn=arn, Granularity="ACTION_LEVEL")["JobId"]
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, ResponseParserError) as exc:  # the last: an emulator's HTML error page
             scope.gaps.record(USAGE_TYPE, "GenerateServiceLastAccessedDetails", exc,
                               resource_arn=None if not jobs else arn, region=GLOBAL_REGION)
             if not jobs:
