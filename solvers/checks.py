@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from solvers.errors import InputError, UndecidedError
 from solvers.evaluator import Request, glob_match, is_allowed, statement_matches
@@ -72,15 +73,18 @@ def load_for_check(text: str, policy_type: str, label: str) -> Policy:
     return policy
 
 
+@lru_cache(maxsize=1024)
+def _action_names(service: str) -> tuple[str, ...]:
+    """The catalog's actions of one service (witnesses prefer a real action name); the same few
+    services come back in every question."""
+    from solvers.catalog import load_catalog
+    found = load_catalog().service(service)
+    return tuple(a.full_name for a in found.actions.values()) if found else ()
+
+
 def _question() -> Question:
     from solvers.catalog import load_catalog
-    catalog = load_catalog()
-
-    def action_names(service: str) -> list[str]:
-        found = catalog.service(service)
-        return [a.full_name for a in found.actions.values()] if found else []
-
-    return Question(multivalued=catalog.is_multivalued, action_names=action_names)
+    return Question(multivalued=load_catalog().is_multivalued, action_names=_action_names)
 
 
 def catalog_question() -> Question:

@@ -11,6 +11,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 import z3
 
@@ -66,8 +67,9 @@ def _instances(patterns: list) -> Iterable[str]:
 
 
 # Class spaces with at most this many combinations are enumerated instead of handed to Z3 (`finite`):
-# one big-integer operation per term beats a solver call until the integers get long.
-ENUMERATION_LIMIT = 1 << 16
+# one big-integer operation per term beats a solver call until the integers get long. Measured on the
+# generated findings configurations: 2**20 gave the lowest p50, p99 and total; 2**24 a worse p99 and max.
+ENUMERATION_LIMIT = 1 << 20
 DEFAULT_TIMEOUT_MS = int(os.environ.get("TRUSTMAP_SOLVER_TIMEOUT_MS", "10000"))
 
 
@@ -224,8 +226,8 @@ class Question:
         known = self._nicer_memo.get((name, witness))
         if known is not None:
             return known
-        cands = list(itertools.islice(candidates, limit))
-        folded = [ascii_lower(c) if name == ACTION else c for c in cands]
+        cands = tuple(itertools.islice(candidates, limit))
+        folded = _folded(cands) if name == ACTION else cands
         found = witness
         if witness in folded:  # the witness is itself a real value (a literal of the policy)
             found = cands[folded.index(witness)]
@@ -256,6 +258,12 @@ class Question:
         context = {name[4:]: vals for name, vals in values.items()
                    if name.startswith("ctx:") and vals is not None}
         return Request(action, resource, principal, context)
+
+
+@lru_cache(maxsize=256)
+def _folded(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Catalog action names as they match (case-folded); the same service's list comes back often."""
+    return tuple(ascii_lower(n) for n in names)
 
 
 Values = dict[str, tuple[str, ...] | None]  # each dimension's witness values (None: absent)

@@ -8,9 +8,10 @@ solver only ever chooses among atoms, never among strings.
 """
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from solvers.errors import UndecidedError
@@ -29,6 +30,11 @@ class Tok:
     chars: frozenset[str]
     negated: bool = False
     star: bool = False
+    lit: str | None = field(init=False, default=None)  # the one character it matches, if that is all
+
+    def __post_init__(self) -> None:
+        if not self.negated and not self.star and len(self.chars) == 1:
+            object.__setattr__(self, "lit", next(iter(self.chars)))
 
     def accepts(self, ch: str) -> bool:
         return (ch in self.chars) != self.negated
@@ -39,6 +45,7 @@ class VarTok:
     """The value of a single-valued context key (policy variable); only the string-mode encoder sees it."""
     key: str
     default: str | None
+    lit = None  # never one fixed character
 
 
 Token = Tok | VarTok
@@ -101,7 +108,13 @@ def has_vars(p: Pattern) -> bool:
 
 
 def matches(p: Pattern, text: str) -> bool:
-    """Run one pattern on one string (used to classify witnesses and in tests)."""
+    """Run one pattern on one string (used to classify witnesses and candidates, and in tests)."""
+    rx = _regex(p)
+    return rx.fullmatch(text) is not None if rx is not None else dfa_matches(p, text)
+
+
+def dfa_matches(p: Pattern, text: str) -> bool:
+    """`matches` on the pattern's automaton: linear in the text whatever the pattern."""
     dfa = _dfa(p)
     sid = dfa.start
     for ch in text:
@@ -109,6 +122,36 @@ def matches(p: Pattern, text: str) -> bool:
             return False
         sid = dfa.step(sid, ch)
     return sid >= 0 and dfa.accept[sid]
+
+
+MAX_BACKTRACKING_STARS = 2  # Python's re backtracks: beyond this many ambiguous stars, run the automaton
+
+
+@lru_cache(maxsize=4096)
+def _regex(p: Pattern) -> re.Pattern[str] | None:
+    """The pattern as a Python regular expression (matching runs in C; a character loop did not), or
+    None when it could backtrack badly. A star is harmless when the next token is a character it
+    cannot take (`[^:]*:`): only the other stars count."""
+    ambiguous = 0
+    for i, tok in enumerate(p):
+        if isinstance(tok, Tok) and tok.star:
+            stop = p[i + 1].lit if i + 1 < len(p) else None
+            ambiguous += stop is None or tok.accepts(stop)
+    if ambiguous > MAX_BACKTRACKING_STARS:
+        return None
+    out = []
+    for tok in p:
+        if not isinstance(tok, Tok):
+            raise ValueError("a pattern with a policy variable has no fixed language")
+        if tok.lit is not None:
+            one = re.escape(tok.lit)
+        elif not tok.chars:
+            one = "." if tok.negated else "[^\\s\\S]"
+        else:
+            listed = "".join("\\" + c if c in "\\]^-[" else c for c in sorted(tok.chars))
+            one = f"[^{listed}]" if tok.negated else f"[{listed}]"
+        out.append(one + "*" if tok.star else one)
+    return re.compile("".join(out), re.DOTALL)
 
 
 def _close(p: Pattern, positions: frozenset[int]) -> frozenset[int]:
@@ -217,33 +260,69 @@ def _dfa(pattern: Pattern) -> _Dfa:
     return _Dfa(pattern)
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=512)
 def _partition_cached(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> tuple[Atom, ...]:
+    forms = [_prefix_form(p) for p in patterns]
+    universe_forms = [_prefix_form(u) for u in universe]
+    if all(f is not None for f in forms) and all(f is not None for f in universe_forms):
+        return tuple(_partition_prefixes(forms, universe_forms))  # type: ignore[arg-type]
     return tuple(_partition_with_literals(patterns, universe))
+
+
+PrefixForm = tuple[str, bool]  # (text, open): exactly `text`, or (open) every string starting with it
+
+
+def _prefix_form(p: Pattern) -> PrefixForm | None:
+    """A literal, or a literal followed by one trailing `*`, as (text, open); None for anything else."""
+    last = p[-1] if p else None
+    is_open = isinstance(last, Tok) and last.star and last.negated and not last.chars
+    text = _literal_text(p[:-1] if is_open else p)
+    return None if text is None else (text, is_open)
+
+
+def _form_matches(form: PrefixForm, w: str) -> bool:
+    text, is_open = form
+    return w.startswith(text) if is_open else w == text
+
+
+def _partition_prefixes(forms: list[PrefixForm], universe: list[PrefixForm]) -> list[Atom]:
+    """The classes of literals and prefixes (resource ARNs, account ids, `https://host/*`), without
+    automata. Which patterns a string w matches depends only on whether w is one of the texts, and
+    otherwise on the longest open text x that w starts with: then it matches exactly what x+c matches,
+    for a character c that continues no text beyond x. So the texts and one x+c per open text (and the
+    empty one) meet every class, and sorted by length each class is first met at a shortest member."""
+    texts = {text for text, _ in forms + universe}
+    candidates = set(texts)
+    for x in {""} | {text for text, is_open in forms + universe if is_open}:
+        continued = frozenset(t[len(x)] for t in texts if len(t) > len(x) and t.startswith(x))
+        candidates.add(x + _outside(continued))
+    atoms: dict[frozenset[int], str] = {}
+    for w in sorted(candidates, key=lambda s: (len(s), s)):
+        if any(_form_matches(u, w) for u in universe):
+            atoms.setdefault(frozenset(i for i, f in enumerate(forms) if _form_matches(f, w)), w)
+    return [Atom(m, w) for m, w in atoms.items()]
 
 
 def _literal_text(p: Pattern) -> str | None:
     """The one string a pattern matches, when it is a plain literal."""
-    out = []
-    for tok in p:
-        if not isinstance(tok, Tok) or tok.star or tok.negated or len(tok.chars) != 1:
-            return None
-        out.append(next(iter(tok.chars)))
-    return "".join(out)
+    chars = [tok.lit for tok in p]
+    return None if None in chars else "".join(chars)  # type: ignore[arg-type]
 
 
 def _partition_with_literals(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> list[Atom]:
     """Plain literals are single strings: classify each by running the other patterns on it, and
-    partition only the patterns with wildcards. A wildcard class survives the removal of the literal
-    points when its witness is not one of them; otherwise fall back to the full product."""
+    partition only the patterns with wildcards (memoised: the same wildcards come back with other
+    literals, such as an account's patterns next to each policy's own role ARNs). A wildcard class
+    survives the removal of the literal points when its witness is not one of them; otherwise fall
+    back to the full product."""
     texts = [_literal_text(p) for p in patterns]
     literal_ids = [i for i, t in enumerate(texts) if t is not None]
-    if len(literal_ids) < 4:
+    if not literal_ids:
         return _partition(patterns, universe)
     glob_ids = [i for i, t in enumerate(texts) if t is None]
     points = {t for t in texts if t is not None}
     atoms: dict[frozenset[int], str] = {}
-    for a in _partition(tuple(patterns[i] for i in glob_ids), universe):
+    for a in partition(tuple(patterns[i] for i in glob_ids), universe):
         if a.witness in points:
             return _partition(patterns, universe)
         atoms.setdefault(frozenset(glob_ids[j] for j in a.members), a.witness)
@@ -259,9 +338,14 @@ def _partition_with_literals(patterns: tuple[Pattern, ...], universe: tuple[Patt
 def partition(patterns: Sequence[Pattern], universe: Sequence[Pattern]) -> list[Atom]:
     """Every non-empty class of strings inside the universe (a union of patterns) that the patterns
     tell apart, each with a shortest witness. Raises UndecidedError when the product automaton is too big.
-    Results are memoised: an organisation repeats the same patterns in thousands of policies.
+    Results are memoised: an organisation repeats the same patterns in thousands of policies, in
+    every order, so the memo sees them in one canonical order (by hash) and the classes are mapped back.
     """
-    return list(_partition_cached(tuple(patterns), tuple(universe)))
+    order = sorted(range(len(patterns)), key=lambda i: hash(patterns[i]))
+    atoms = _partition_cached(tuple(patterns[i] for i in order), tuple(universe))
+    if order == sorted(order):
+        return list(atoms)
+    return [Atom(frozenset(order[j] for j in a.members), a.witness) for a in atoms]
 
 
 def _partition(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ...]) -> list[Atom]:

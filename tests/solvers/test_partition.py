@@ -10,7 +10,17 @@ from hypothesis import strategies as st
 from solvers.operators import Family
 from solvers.operators import Test as Cmp
 from solvers.symbolic.domains import ALL_STRINGS, NOT_A_VALUE, Compare, Dim, holds
-from solvers.symbolic.patterns import matches, partition, template_pattern
+from solvers.symbolic.patterns import (
+    ANY_STAR,
+    _partition,
+    _partition_prefixes,
+    _prefix_form,
+    dfa_matches,
+    literal,
+    matches,
+    partition,
+    template_pattern,
+)
 from solvers.values import parse_cidr, parse_date, parse_ip, parse_number
 from solvers.variables import Glob
 
@@ -71,3 +81,51 @@ def test_typed_classes_cover_the_line_and_agree_with_the_tests() -> None:
         if a.witness != NOT_A_VALUE:
             assert frozenset(i for i, c in enumerate(dates) if holds(c, parse_date(a.witness))) == a.members
     assert {frozenset({0}), frozenset({0, 1}), frozenset()} <= {a.members for a in date_atoms}
+
+
+_PREFIX_TEXTS = st.text(alphabet="ab:", max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_PREFIX_TEXTS, st.booleans()), min_size=1, max_size=5),
+       st.lists(st.tuples(_PREFIX_TEXTS, st.booleans()), min_size=1, max_size=2) | st.just([("", True)]))
+def test_literal_and_prefix_classes_agree_with_the_product_automaton(specs, universe_specs) -> None:
+    """The automaton-free partition of literals and `text*` prefixes finds the same classes as the
+    product automaton, each witness in its class and as short as the automaton's."""
+    def pattern(text: str, is_open: bool):
+        return literal(text) + ((ANY_STAR,) if is_open else ())
+    patterns = tuple(pattern(*s) for s in specs)
+    universe = tuple(pattern(*s) for s in universe_specs)
+    fast = _partition_prefixes([_prefix_form(p) for p in patterns], [_prefix_form(u) for u in universe])
+    slow = _partition(patterns, universe)
+    assert {a.members for a in fast} == {a.members for a in slow}
+    shortest = {a.members: len(a.witness) for a in slow}
+    for a in fast:
+        assert any(matches(u, a.witness) for u in universe)
+        assert frozenset(i for i, p in enumerate(patterns) if matches(p, a.witness)) == a.members
+        assert len(a.witness) == shortest[a.members]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_GLOBS, min_size=2, max_size=5, unique=True), st.randoms(use_true_random=False))
+def test_partition_does_not_depend_on_the_order_of_patterns(texts, rng) -> None:
+    patterns = [_pattern(text, False, False) for text in texts]
+    shuffled = list(range(len(patterns)))
+    rng.shuffle(shuffled)
+    a = {x.members for x in partition(patterns, ALL_STRINGS)}
+    b = {frozenset(shuffled[j] for j in x.members) for x in partition([patterns[i] for i in shuffled], ALL_STRINGS)}
+    assert a == b
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_GLOBS, st.booleans(), st.booleans()), min_size=1, max_size=3),
+       st.lists(st.text(alphabet=ALPHABET + "*?Az\n]^-\\", max_size=8), min_size=1, max_size=10))
+def test_regex_matching_agrees_with_the_automaton(specs, texts) -> None:
+    """`matches` runs Python regexes for patterns that cannot backtrack badly; the automaton is the
+    reference (and runs the others)."""
+    for text_, arn, ic in specs:
+        p = _pattern(text_ + "]^-\\", arn, ic)
+        for s in texts:
+            assert matches(p, s) == dfa_matches(p, s), (text_, s)
+            assert matches(p, s + "]^-\\") == dfa_matches(p, s + "]^-\\"), (text_, s)
+
