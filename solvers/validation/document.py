@@ -51,9 +51,11 @@ class At:
     def items(self) -> list[At]:
         """An array's items, or the value itself when it is not an array (IAM's one-or-many)."""
         if self._items is None:
-            node, path = self.node, self.path
-            self._items = [At(v, path + (i,)) for i, v in enumerate(node.items)] \
-                if type(node) is JArray else [self]
+            node = self.node
+            if type(node) is not JArray:
+                return [self]  # not kept: a list holding its owner would be a reference cycle
+            path = self.path
+            self._items = [At(v, path + (i,)) for i, v in enumerate(node.items)]
         return self._items
 
     def strings(self) -> list[At]:

@@ -154,19 +154,21 @@ def _redundant(ctx: Context, values) -> None:
         return
     first: dict[str, At] = {}
     by_service: dict[str, list[tuple[str, str]]] = {}
-    for v in values:
-        low = v.text.lower()
+    lows = [v.text.lower() for v in values]
+    for v, low in zip(values, lows, strict=True):
         if _has_wildcard(low):
             prefix = low.partition(":")[0]
             by_service.setdefault("*" if _has_wildcard(prefix) else prefix, []).append((low, v.text))
-    for v in values:
-        low = v.text.lower()
+    anywhere = by_service.get("*", [])
+    for v, low in zip(values, lows, strict=True):
         if low in first:
             ctx.report("REDUNDANT_ACTION", v, action=v.text, by=first[low].text)
             continue
         first[low] = v
-        prefix = low.partition(":")[0]
-        for pattern, text in by_service.get(prefix, []) + by_service.get("*", []):
+        if not by_service:
+            continue  # no wildcard entry: only repeats can be redundant
+        own = by_service.get(low.partition(":")[0])
+        for pattern, text in (own + anywhere if own and anywhere else own or anywhere):
             if pattern != low and covers(pattern, low):
                 ctx.report("REDUNDANT_ACTION", v, action=v.text, by=text)
                 break

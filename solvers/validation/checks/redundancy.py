@@ -24,14 +24,23 @@ def _glob(pattern: str) -> re.Pattern[str]:
                       re.DOTALL)
 
 
-def _covers(pattern: str, other: str) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _shape(pattern: str) -> tuple[str, bool, list[str] | None]:
+    """A pattern's literal head (up to its first wildcard), whether it is that head and one final
+    `*`, and its pieces between `*`s when it has no `?` (None: the regex decides)."""
     cut = min(i for i in (pattern.find("*"), pattern.find("?"), len(pattern)) if i >= 0)
-    if not other.startswith(pattern[:cut]):
+    trailing_star = cut == len(pattern) - 1 and pattern[cut] == "*"
+    return pattern[:cut], trailing_star, pattern.split("*") if "?" not in pattern else None
+
+
+def _covers(pattern: str, other: str) -> bool:
+    head, trailing_star, pieces = _shape(pattern)
+    if not other.startswith(head):
         return False  # the literal start differs: no regex to compile
-    if cut == len(pattern) - 1 and pattern[cut] == "*":
+    if trailing_star:
         return True  # the usual "arn:...:bucket/*"
-    if "?" not in pattern:
-        return _star_match(pattern.split("*"), other.replace("*", "\x00"))
+    if pieces is not None:
+        return _star_match(pieces, other.replace("*", "\x00"))
     return bool(_glob(pattern).fullmatch(other.replace("*", "\x00")))
 
 
