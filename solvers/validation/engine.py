@@ -37,9 +37,10 @@ def validate_policy(text: str, policy_type: str, resource_type: str | None = Non
     if len(text) > MAX_VALIDATED_CHARS:
         return [_syntax_error(text, f"the document is {len(text):,} characters, more than the "
                                     f"{MAX_VALIDATED_CHARS:,} validated", 0)]
-    # The span tree, the document view and the findings are acyclic: reference counting frees them,
-    # and the cycle collector's passes over a few hundred thousand young objects per policy would
-    # only cost time (~15% of validation). The symbolic engine's work is left to the collector.
+    # The span tree and the document view are acyclic: reference counting frees them, and the cycle
+    # collector's passes over a few hundred thousand young objects per policy would only cost time
+    # (~15% of validation). They are dropped before the collector resumes, or its next pass would
+    # walk them all. The symbolic engine's work is left to the collector.
     with gc_paused() if not reasoning else contextlib.nullcontext():
         try:
             tree = parse_json(text)
@@ -49,7 +50,9 @@ def validate_policy(text: str, policy_type: str, resource_type: str | None = Non
         ctx = Context(Document.build(text, tree), policy_type, rtype, dict(RULES), reasoning)
         for family in FAMILIES:
             family.run(ctx)
-        return sorted(_unique(ctx.findings), key=lambda f: f.sort_key)
+        findings = sorted(_unique(ctx.findings), key=lambda f: f.sort_key)
+        del ctx, tree
+    return findings
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
