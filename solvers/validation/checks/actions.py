@@ -133,8 +133,8 @@ def check_actions(ctx: Context) -> None:
             problem = check_action(catalog, text)
             if problem:
                 ctx.report(problem[0], v, **problem[1])
-            if text == "*":
-                continue
+            if text == "*" or not (allowed or scp or rcp):
+                continue  # the rules below apply to typed resource policies, SCPs and RCPs only
             prefix = text.partition(":")[0].lower()
             if allowed and not _has_wildcard(prefix) and prefix not in allowed:
                 ctx.report("UNSUPPORTED_ACTION_IN_POLICY", v, action=text, resource_type=ctx.resource_type,
