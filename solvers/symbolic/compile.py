@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from solvers.errors import PolicyError, UndecidedError
 from solvers.evaluator import ascii_lower
@@ -67,25 +68,16 @@ class Space:
     # ------------------------------------------------------------------ element patterns
 
     def action_pattern(self, text: str) -> int:
-        tmpl = (Glob(ascii_lower(text)),)
-        return self.dims[ACTION].register(template_pattern(tmpl, wildcards=True))
+        return self.dims[ACTION].register(_action_pattern(text))
 
     def principal_pattern(self, v: PrincipalValue) -> int | None:
         """None means the value matches every principal."""
         if v.kind == "*" or (v.kind == "AWS" and v.text == "*"):
             return None
-        if v.is_account:
-            pat: Pattern = (literal("AWS|arn:") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,)
-                            + literal(":") + (FIELD_STAR,) + literal(":" + v.text + ":") + (ANY_STAR,))
-        else:
-            pat = literal(f"{v.kind}|{v.text}")
-        return self.dims[PRINCIPAL].register(pat)
+        return self.dims[PRINCIPAL].register(_principal_pattern(v.kind, v.text, v.is_account))
 
     def string_pattern(self, dim: Dim, text: str, test: Test, variables: bool) -> int:
-        tmpl = parse_template(text, variables)
-        pat = template_pattern(tmpl, wildcards=test in (Test.LIKE, Test.ARN_LIKE),
-                               arn_fields=test is Test.ARN_LIKE,
-                               ignore_case=test is Test.EQUALS_IGNORE_CASE)
+        pat = _string_pattern(text, test, variables)
         for tok in (pat if has_vars(pat) else ()):
             if isinstance(tok, VarTok):
                 if test is Test.EQUALS_IGNORE_CASE:
@@ -101,6 +93,28 @@ class Space:
             raise UndecidedError(f"policy variable ${{{key}}} names a multi-valued key")
         dim.string_mode = True
         return dim
+
+
+# The same values come back in policy after policy (an organisation's ARNs, accounts, actions): their
+# patterns are pure functions of the text, memoised so that compiling is mostly dictionary lookups.
+
+@lru_cache(maxsize=8192)
+def _action_pattern(text: str) -> Pattern:
+    return template_pattern((Glob(ascii_lower(text)),), wildcards=True)
+
+
+@lru_cache(maxsize=4096)
+def _principal_pattern(kind: str, text: str, is_account: bool) -> Pattern:
+    if is_account:
+        return (literal("AWS|arn:") + (FIELD_STAR,) + literal(":") + (FIELD_STAR,)
+                + literal(":") + (FIELD_STAR,) + literal(":" + text + ":") + (ANY_STAR,))
+    return literal(f"{kind}|{text}")
+
+
+@lru_cache(maxsize=16384)
+def _string_pattern(text: str, test: Test, variables: bool) -> Pattern:
+    return template_pattern(parse_template(text, variables), wildcards=test in (Test.LIKE, Test.ARN_LIKE),
+                            arn_fields=test is Test.ARN_LIKE, ignore_case=test is Test.EQUALS_IGNORE_CASE)
 
 
 @dataclass(frozen=True)

@@ -266,6 +266,11 @@ def _partition_cached(patterns: tuple[Pattern, ...], universe: tuple[Pattern, ..
     universe_forms = [_prefix_form(u) for u in universe]
     if all(f is not None for f in forms) and all(f is not None for f in universe_forms):
         return tuple(_partition_prefixes(forms, universe_forms))  # type: ignore[arg-type]
+    from solvers.symbolic.fields import partition_fields, universe_fields  # it builds on this module
+    n = universe_fields(universe)
+    by_field = partition_fields(patterns, universe, n, partition) if n is not None else None
+    if by_field is not None:
+        return tuple(by_field)
     return tuple(_partition_with_literals(patterns, universe))
 
 

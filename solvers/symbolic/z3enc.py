@@ -105,8 +105,8 @@ class Encoder:
         c = self.ctx
         if isinstance(term, Const):
             return z3.BoolVal(term.value, c)
-        if isinstance(term, Not):
-            return z3.Not(self.encode(term.arg))
+        if isinstance(term, Not):  # through the C API: z3.Not's argument checks cost more than the node
+            return z3.BoolRef(z3.Z3_mk_not(c.ref(), self.encode(term.arg).as_ast()), c)
         if isinstance(term, And):
             return _nary(c, z3.Z3_mk_and, True, [self.encode(a) for a in term.args])
         if isinstance(term, Or):

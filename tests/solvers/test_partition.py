@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 
 from solvers.operators import Family
 from solvers.operators import Test as Cmp
-from solvers.symbolic.domains import ALL_STRINGS, NOT_A_VALUE, Compare, Dim, holds
+from solvers.symbolic.domains import (
+    ACTION_UNIVERSE,
+    ALL_STRINGS,
+    ARN_UNIVERSE,
+    NOT_A_VALUE,
+    Compare,
+    Dim,
+    holds,
+)
+from solvers.symbolic.fields import partition_fields, universe_fields
 from solvers.symbolic.patterns import (
     ANY_STAR,
     _partition,
@@ -129,3 +138,27 @@ def test_regex_matching_agrees_with_the_automaton(specs, texts) -> None:
             assert matches(p, s) == dfa_matches(p, s), (text_, s)
             assert matches(p, s + "]^-\\") == dfa_matches(p, s + "]^-\\"), (text_, s)
 
+
+_FIELD_TEXTS = st.sampled_from(["", "a", "ab", "*", "a*", "?", "b?", "*b"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(_FIELD_TEXTS, min_size=1, max_size=6), st.booleans()), min_size=1, max_size=4),
+       st.booleans())
+def test_field_classes_agree_with_the_product_automaton(specs, actions) -> None:
+    """ARNs and actions partitioned field by field find the classes of the whole-string product, each
+    witness in its class, in the universe and as short as the product's."""
+    universe = ACTION_UNIVERSE if actions else ARN_UNIVERSE
+    n = universe_fields(universe)
+    assert n == (2 if actions else 6)
+    patterns = tuple(dict.fromkeys(
+        template_pattern((Glob(":".join(fields) + ("*" if star else "")),), wildcards=True, arn_fields=not actions)
+        for fields, star in specs))
+    fast = partition_fields(patterns, universe, n, partition)
+    if fast is None:
+        return  # some pattern's fields are not fixed by its colons: the product runs instead
+    slow = _partition(patterns, universe)
+    assert {a.members: len(a.witness) for a in fast} == {a.members: len(a.witness) for a in slow}
+    for a in fast:
+        assert any(matches(u, a.witness) for u in universe)
+        assert frozenset(i for i, p in enumerate(patterns) if matches(p, a.witness)) == a.members
