@@ -24,11 +24,30 @@ from solvers.catalog import Catalog
 from solvers.generation.exceptions import PASSROLE_EXEMPT_PREFIXES, PASSROLE_PARAMETERS
 from solvers.generation.mapping import EventMapper
 from solvers.generation.principals import PrincipalKey, fold_identity, key_of
-from solvers.generation.resources import ResourceCatalog
+from solvers.generation.resources import ActionResources, ResourceCatalog, candidate_key
 
 MAX_RESOURCES_PER_ACTION = 50
 MAX_MEMO = 50_000
-_UNMAPPED: Any = object()  # marks an unmappable event in the cache (None means "not looked up yet")
+KEY_SAMPLE = 8  # records whose keys give the lookup keys of a batch (see key_objects)
+_UNMAPPED: Any = object()  # marks an unmappable event in the mapping cache
+_MISSING: Any = object()  # "not looked up yet" where None is an answer
+_AWS_SERVICE = "skip:aws-service"  # what fold_identity answers for every AWSService identity
+
+
+def key_objects(samples: list) -> dict[str, str]:
+    """The key strings of a few parsed records and of the objects nested in them, by value. orjson hands
+    out the same string object for a key each time it parses it (its key cache), and a dict lookup with
+    that very object succeeds on pointer equality instead of comparing the strings: looking records up
+    with these keys saves a fifth of the fold. Any equal string finds the same values, only slower."""
+    found: dict[str, str] = {}
+    stack = [s for s in samples if type(s) is dict]
+    while stack:
+        obj = stack.pop()
+        for k, v in obj.items():
+            found.setdefault(k, k)
+            if type(v) is dict:
+                stack.append(v)
+    return found
 
 
 def is_denied(error_code: object) -> bool:
@@ -41,7 +60,7 @@ def canonical(key: PrincipalKey) -> str:
 
 
 class _Principal:
-    __slots__ = ("arn", "events", "denied", "actions", "unmapped", "not_observable", "partition")
+    __slots__ = ("arn", "events", "denied", "actions", "unmapped", "not_observable", "partition", "routes")
 
     def __init__(self, arn: str, partition: str):
         self.arn = arn
@@ -51,6 +70,25 @@ class _Principal:
         self.actions: dict[str, list] = {}  # action -> [count, set of ARNs | None]
         self.unmapped: dict[str, int] = {}
         self.not_observable: dict[str, set[str]] = {}
+        self.routes: dict[str, dict[str, _Route]] = {}  # eventSource -> eventName -> route
+
+
+class _Route:
+    """What one kind of event (eventSource, eventName) does to one principal's activity, worked out on the
+    first such event: the state of each action it needs (shared with the principal's other routes to the
+    same action), with the memo of the action's reliable ARNs per candidate key; or the label it is
+    counted under when it cannot be mapped."""
+
+    __slots__ = ("principal", "service", "actions", "uses", "passrole", "unmapped")
+
+    def __init__(self, principal: _Principal, service: str, actions: tuple[str, ...],
+                 uses: tuple[tuple[list, ActionResources, dict], ...], passrole: bool, unmapped: str | None):
+        self.principal = principal
+        self.service = service
+        self.actions = actions
+        self.uses = uses
+        self.passrole = passrole  # the call needs actions of a service that takes roles handed to it
+        self.unmapped = unmapped
 
 
 class ActivityAccumulator:
@@ -68,7 +106,8 @@ class ActivityAccumulator:
         self._who: dict[str, _Principal | str] = {}  # ARN in a record -> its principal, or why it is skipped
         self._principals: dict[str, _Principal] = {}  # canonical ARN -> principal
         self._mapped: dict[tuple[str, str], Any] = {}  # (source, name) -> (service, ((action, resources), ...))
-        self._reliable: dict[tuple, tuple[str, ...] | None] = {}  # (action, candidate ARNs) -> reliable ARNs
+        # (action, service, partition) -> {candidate key: reliable ARNs | None}
+        self._reliable: dict[tuple[str, str, str], dict[tuple, tuple[str, ...] | None]] = {}
         self._skipped: dict[str, int] = {}
         self._unmapped: dict[str, int] = {}
         self._events = 0
@@ -79,109 +118,203 @@ class ActivityAccumulator:
         self._skipped[reason] = self._skipped.get(reason, 0) + 1
 
     def add(self, record: Any) -> None:
-        self.add_all((record,))
+        """One record, through the reference path alone (`add_all` gives the same activity, faster)."""
+        self._events += 1
+        route = self._route_of(record)
+        if route is not None:
+            self._use(route, record)
 
     def add_all(self, records: Iterable[Any]) -> None:
-        # The hot loop of generation: a million events should cost little more than parsing them. So it
-        # is one function with its state in local variables, every lookup is cached per distinct string
-        # (principal ARN, event name, candidate ARNs), and the checks are ordered cheapest first.
+        # The hot loop of generation: a million events should cost little more than parsing them. A record
+        # is read with plain subscripts (no method calls, no type checks) until it reaches the route its
+        # principal and event kind took before; anything else -- a missing or odd field, a principal or an
+        # event kind seen for the first time -- raises or misses, and the record takes the reference path
+        # (`_route_of`) before any state has changed. What a route does to the activity is `_use`, inlined
+        # here (a call per event costs as much as the rest); tests check both give the same activity.
         start, end, first, last = self._start, self._end, self._first, self._last
-        skip, principal_of, mapped_cache, reliable_cache = self._skip, self._principal, self._mapped, self._reliable
-        candidates_of, who = self._resources.candidates, self._who
+        skip, who, route_of, unmapped = self._skip, self._who, self._route_of, self._unmapped
+        candidates, in_aws_regions = self._resources.candidates, self._resources.in_aws_regions
+        windowed = start is not None or end is not None
+        keys = key_objects(records[:KEY_SAMPLE]) if type(records) is list else {}
+        k_time, k_identity, k_type, k_context, k_issuer, k_arn, k_source, k_name, k_kind, k_error, k_params = (
+            keys.get(k, k) for k in ("eventTime", "userIdentity", "type", "sessionContext", "sessionIssuer", "arn",
+                                     "eventSource", "eventName", "eventType", "errorCode", "requestParameters"))
+        found: Any  # a principal, or why its events are skipped
+        route: Any  # a _Route, or why the record is skipped, or None: take the reference path
         count = 0
         for record in records:
             count += 1
-            if type(record) is not dict:
-                skip("not-a-record")
-                continue
-            when = record.get("eventTime")
-            if type(when) is not str:
-                skip("no-event-time")
-                continue
-            if (start is not None and when < start) or (end is not None and when >= end):
-                skip("outside-window")
-                continue
-            if first is None or when < first:
-                first = when
-            if last is None or when > last:
-                last = when
-            kind = record.get("eventType")
-            if kind is not None and kind != "AwsApiCall":
-                skip(f"event-type:{kind}")
-                continue
-            # Inline fast path for the two common identities; anything else (and the first sight of an
-            # ARN) goes through _principal, which caches its answer in `who`.
-            identity = record.get("userIdentity")
-            found: _Principal | str | None = None
-            if type(identity) is dict:
-                itype = identity.get("type")
-                arn = None
-                if itype == "AssumedRole":
-                    context = identity.get("sessionContext")
-                    issuer = context.get("sessionIssuer") if type(context) is dict else None
-                    arn = issuer.get("arn") if type(issuer) is dict else None
-                elif itype == "IAMUser":
-                    arn = identity.get("arn")
-                if arn is not None:
-                    found = who.get(arn)
-            if found is None:
-                resolved = principal_of(identity)
-                if resolved is None:
+            try:
+                when = record[k_time]
+                identity = record[k_identity]
+                kind = identity[k_type]
+                if kind == "AssumedRole":
+                    found = who[identity[k_context][k_issuer][k_arn]]
+                elif kind == "IAMUser":
+                    found = who[identity[k_arn]]
+                elif kind == "AWSService":
+                    found = _AWS_SERVICE
+                elif kind == "FederatedUser":  # counts for the user that called GetFederationToken
+                    arn = identity[k_context][k_issuer][k_arn]
+                    if ":iam::" not in arn:
+                        raise KeyError(arn)
+                    found = who[arn]
+                else:
+                    raise KeyError(kind)
+                route = found if type(found) is str else found.routes[record[k_source]][record[k_name]]
+                api_call = record[k_kind] == "AwsApiCall"
+            except (KeyError, TypeError):
+                route = None
+            if route is None or type(when) is not str or not api_call:
+                # The reference path, with the window's first and last times handed over and back.
+                self._first, self._last = first, last
+                route = route_of(record)
+                first, last = self._first, self._last
+                if route is None:
                     continue
-                principal = resolved
-            elif isinstance(found, str):
-                skip(found)
-                continue
             else:
-                principal = found
-            source = record.get("eventSource")
-            name = record.get("eventName")
-            if type(source) is not str or type(name) is not str:
-                skip("no-event-name")
-                continue
+                if windowed and ((start is not None and when < start) or (end is not None and when >= end)):
+                    skip("outside-window")
+                    continue
+                if first is None or when < first:
+                    first = when
+                if last is None or when > last:
+                    last = when
+                if type(route) is str:
+                    skip(route)
+                    continue
+            # _use(route, record), inlined
+            principal = route.principal
             principal.events += 1
-            error = record.get("errorCode")
-            if error is not None and is_denied(error):
+            if k_error in record and is_denied(record[k_error]):
                 principal.denied += 1
-            mapped = mapped_cache.get((source, name))
-            if mapped is None:
-                mapped = mapped_cache[(source, name)] = self._map(source, name)
-            if mapped is _UNMAPPED:
-                label = f"{source} {name}"
+            label = route.unmapped
+            if label is not None:
                 principal.unmapped[label] = principal.unmapped.get(label, 0) + 1
-                self._unmapped[label] = self._unmapped.get(label, 0) + 1
+                unmapped[label] = unmapped.get(label, 0) + 1
                 continue
-            service, actions = mapped
-            candidates = None
-            used = principal.actions
-            for action, resources in actions:
-                state: list[Any] | None = used.get(action)
-                if state is None:
-                    state = used[action] = [0, set() if resources.any else None]
+            key: Any = None
+            for state, resources, memo in route.uses:
                 state[0] += 1
                 seen = state[1]
                 if seen is None:
                     continue
-                if candidates is None:
-                    candidates = candidates_of(record, service, principal.partition)
-                arns = reliable_cache.get((action, candidates), _UNMAPPED)
-                if arns is _UNMAPPED:
-                    if len(reliable_cache) > MAX_MEMO:
-                        reliable_cache.clear()
-                    matched = resources.reliable(list(candidates))
-                    arns = reliable_cache[(action, candidates)] = tuple(matched) if matched is not None else None
+                if key is None:
+                    key = candidate_key(record, route.service)
+                arns = memo.get(key, _MISSING)
+                if arns is _MISSING:
+                    if len(memo) > MAX_MEMO:
+                        memo.clear()
+                    # A string key is the one ARN of the record's `resources` list: its only candidate.
+                    arns = (in_aws_regions((key,)) if type(key) is str else
+                            candidates(record, route.service, principal.partition))
+                    matched = resources.reliable(list(arns))
+                    arns = memo[key] = tuple(matched) if matched is not None else None
                 if arns is None:
                     state[1] = None
                 else:
                     seen.update(arns)
                     if len(seen) > MAX_RESOURCES_PER_ACTION:
                         state[1] = None
-            params = record.get("requestParameters")
-            if (params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params)
-                    and service not in PASSROLE_EXEMPT_PREFIXES and actions):
-                principal.not_observable.setdefault("iam:PassRole", set()).update(a for a, _ in actions)
+            if route.passrole and k_params in record:
+                params = record[k_params]
+                if params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params):
+                    principal.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
         self._events += count
         self._first, self._last = first, last
+
+    def _use(self, route: _Route, record: dict) -> None:
+        """Count one event of a route for its principal: the event, a denial, each action and the reliable
+        ARNs it acted on, and iam:PassRole when the call handed a role to a service."""
+        principal = route.principal
+        principal.events += 1
+        error = record.get("errorCode")
+        if error is not None and is_denied(error):
+            principal.denied += 1
+        label = route.unmapped
+        if label is not None:
+            principal.unmapped[label] = principal.unmapped.get(label, 0) + 1
+            self._unmapped[label] = self._unmapped.get(label, 0) + 1
+            return
+        key: Any = None
+        for state, resources, memo in route.uses:
+            state[0] += 1
+            seen = state[1]
+            if seen is None:
+                continue
+            if key is None:
+                key = candidate_key(record, route.service)
+            arns = memo.get(key, _MISSING)
+            if arns is _MISSING:
+                if len(memo) > MAX_MEMO:
+                    memo.clear()
+                matched = resources.reliable(list(self._resources.candidates(record, route.service,
+                                                                             principal.partition)))
+                arns = memo[key] = tuple(matched) if matched is not None else None
+            if arns is None:
+                state[1] = None
+            else:
+                seen.update(arns)
+                if len(seen) > MAX_RESOURCES_PER_ACTION:
+                    state[1] = None
+        if route.passrole:
+            params = record.get("requestParameters")
+            if params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params):
+                principal.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
+
+    def _route_of(self, record: Any) -> _Route | None:
+        """The reference path: every check in order, each skip counted with its reason, the window's first
+        and last times updated; the record's route (made on first use), or None when it is skipped."""
+        if type(record) is not dict:
+            self._skip("not-a-record")
+            return None
+        when = record.get("eventTime")
+        if type(when) is not str:
+            self._skip("no-event-time")
+            return None
+        if (self._start is not None and when < self._start) or (self._end is not None and when >= self._end):
+            self._skip("outside-window")
+            return None
+        if self._first is None or when < self._first:
+            self._first = when
+        if self._last is None or when > self._last:
+            self._last = when
+        kind = record.get("eventType")
+        if kind is not None and kind != "AwsApiCall":
+            self._skip(f"event-type:{kind}")
+            return None
+        principal = self._principal(record.get("userIdentity"))
+        if principal is None:
+            return None
+        source = record.get("eventSource")
+        name = record.get("eventName")
+        if type(source) is not str or type(name) is not str:
+            self._skip("no-event-name")
+            return None
+        by_name = principal.routes.get(source)
+        if by_name is None:
+            by_name = principal.routes[source] = {}
+        route = by_name.get(name)
+        if route is None:
+            route = by_name[name] = self._new_route(principal, source, name)
+        return route
+
+    def _new_route(self, principal: _Principal, source: str, name: str) -> _Route:
+        mapped = self._mapped.get((source, name))
+        if mapped is None:
+            mapped = self._mapped[(source, name)] = self._map(source, name)
+        if mapped is _UNMAPPED:
+            return _Route(principal, "", (), (), False, f"{source} {name}")
+        service, actions = mapped
+        uses = []
+        for action, resources in actions:
+            state = principal.actions.get(action)
+            if state is None:
+                state = principal.actions[action] = [0, set() if resources.any else None]
+            memo = self._reliable.setdefault((action, service, principal.partition), {})
+            uses.append((state, resources, memo))
+        passrole = bool(actions) and service not in PASSROLE_EXEMPT_PREFIXES
+        return _Route(principal, service, tuple(a for a, _ in actions), tuple(uses), passrole, None)
 
     def _map(self, source: str, name: str) -> Any:
         found = self._mapper.map(source, name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +34,9 @@ class ActionResources:
     required: tuple[re.Pattern[str], ...]
     optional: tuple[re.Pattern[str], ...]
     templates: tuple[str, ...]
+    # The optional patterns as one alternation: one match per candidate instead of one per type (ec2:CreateTags
+    # has over a hundred optional types); fullmatch of an alternation is "some alternative fullmatches".
+    any_optional: re.Pattern[str] | None = None
 
     @property
     def any(self) -> bool:
@@ -49,7 +52,10 @@ class ActionResources:
                     return None
                 matched += hits
             return matched
-        matched = [c for c in candidates if any(p.fullmatch(c) for p in self.optional)]
+        if self.any_optional is None:
+            return None
+        match = self.any_optional.fullmatch
+        matched = [c for c in candidates if match(c)]
         return matched or None
 
 
@@ -103,9 +109,12 @@ class ResourceCatalog:
     def candidates(self, record: dict, service: str, partition: str) -> tuple[str, ...]:
         """The record's ARNs (see `candidate_arns`) whose Region field is empty or an AWS Region: an ARN
         in a Region AWS does not have (an anonymised log, a typo) is not a reliable resource."""
+        return self.in_aws_regions(candidate_arns(record, service, partition))
+
+    def in_aws_regions(self, arns: Iterable[str]) -> tuple[str, ...]:
         regions = self._regions
         kept = []
-        for arn in candidate_arns(record, service, partition):
+        for arn in arns:
             parts = arn.split(":", 4)
             region = parts[3] if len(parts) > 4 else ""
             ok = regions.get(region)
@@ -136,7 +145,8 @@ class ResourceCatalog:
             (required if ar.required else optional).append(template_pattern(rt.arn_template))
             if ar.required or not any(r.required for r in action.resource_types):
                 templates.append(rt.arn_template)
-        return ActionResources(tuple(required), tuple(optional), tuple(templates))
+        any_optional = re.compile("|".join(f"(?:{p.pattern})" for p in optional)) if optional else None
+        return ActionResources(tuple(required), tuple(optional), tuple(templates), any_optional)
 
 
 def placeholders(resources: ActionResources, partition: str) -> list[str]:
@@ -153,15 +163,6 @@ def _s3(params: dict, region: str, account: str, partition: str) -> list[str]:
     if isinstance(key, str):
         found.append(f"arn:{partition}:s3:::{bucket}/{key}")
     return found
-
-
-def _named(param: str, arn: str) -> Callable[[dict, str, str, str], list[str]]:
-    def build(params: dict, region: str, account: str, partition: str) -> list[str]:
-        name = params.get(param)
-        if not isinstance(name, str) or not name or name.startswith("arn:"):
-            return []
-        return [arn.format(partition=partition, region=region, account=account, name=name)]
-    return build
 
 
 def _sqs(params: dict, region: str, account: str, partition: str) -> list[str]:
@@ -181,15 +182,45 @@ def _ssm_parameter(params: dict, region: str, account: str, partition: str) -> l
     return [f"arn:{partition}:ssm:{region}:{account}:parameter/{name.lstrip('/')}"]
 
 
+@dataclass(frozen=True, slots=True)
+class _Builder:
+    """ARNs of one service built from request parameters; `reads` names every parameter `build` looks at
+    (what `candidate_key` summarises)."""
+
+    reads: tuple[str, ...]
+    build: Callable[[dict, str, str, str], list[str]]
+
+
+def _named(param: str, arn: str) -> _Builder:
+    def build(params: dict, region: str, account: str, partition: str) -> list[str]:
+        name = params.get(param)
+        if not isinstance(name, str) or not name or name.startswith("arn:"):
+            return []
+        return [arn.format(partition=partition, region=region, account=account, name=name)]
+    return _Builder((param,), build)
+
+
 # Per service prefix: request parameters naming a resource whose ARN the name determines.
-_BUILDERS: dict[str, Callable[[dict, str, str, str], list[str]]] = {
-    "s3": _s3,
+_BUILDERS: dict[str, _Builder] = {
+    "s3": _Builder(("bucketName", "key"), _s3),
     "lambda": _named("functionName", "arn:{partition}:lambda:{region}:{account}:function:{name}"),
     "dynamodb": _named("tableName", "arn:{partition}:dynamodb:{region}:{account}:table/{name}"),
     "logs": _named("logGroupName", "arn:{partition}:logs:{region}:{account}:log-group:{name}"),
-    "sqs": _sqs,
-    "ssm": _ssm_parameter,
+    "sqs": _Builder(("queueUrl",), _sqs),
+    "ssm": _Builder(("name",), _ssm_parameter),
 }
+
+
+def _parameter_arns(params: dict) -> list[str]:
+    """The request parameters' values that are ARNs (a list parameter's first few)."""
+    found: list[str] = []
+    for value in params.values():
+        if type(value) is str:
+            if value.startswith("arn:"):
+                found.append(value)
+        elif type(value) is list:
+            found += [v for v in value[:MAX_LISTED_PARAMETER_VALUES] if type(v) is str and v.startswith("arn:")]
+    return found
 
 
 def candidate_arns(record: dict, service: str, partition: str) -> list[str]:
@@ -208,16 +239,54 @@ def candidate_arns(record: dict, service: str, partition: str) -> list[str]:
     params = record.get("requestParameters")
     if not params or type(params) is not dict:
         return found
-    for value in params.values():
-        if type(value) is str:
-            if value.startswith("arn:"):
-                found.append(value)
-        elif type(value) is list:
-            found += [v for v in value[:MAX_LISTED_PARAMETER_VALUES] if type(v) is str and v.startswith("arn:")]
-    build = _BUILDERS.get(service)
-    if build is not None:
+    found += _parameter_arns(params)
+    builder = _BUILDERS.get(service)
+    if builder is not None:
         region = record.get("awsRegion")
         account = record.get("recipientAccountId")
         if type(region) is str and type(account) is str:
-            found += build(params, region, account, partition)
+            found += builder.build(params, region, account, partition)
     return found
+
+
+def candidate_key(record: dict, service: str) -> object:
+    """A hashable summary of everything `candidate_arns` reads from a record: two records with equal keys
+    have the same candidate ARNs (for one service and partition). Cheaper than building the ARNs (it runs
+    once per event of an action whose resources are still being collected), so a fold can remember an
+    action's reliable ARNs per key and build them once per distinct key. The three kinds of key never
+    compare equal: a string (the one ARN of a `resources` list), a tuple of strings (several), a tuple
+    starting with a tuple (the ARNs among the request parameters, then the builder's inputs)."""
+    if "resources" in record:
+        listed = record["resources"]
+        if listed and type(listed) is list:
+            if len(listed) == 1:
+                item = listed[0]
+                if type(item) is dict and "ARN" in item and type(arn := item["ARN"]) is str:
+                    return arn
+            else:
+                arns = tuple([arn for item in listed if type(item) is dict and type(arn := item.get("ARN")) is str])
+                if arns:
+                    return arns
+    if "requestParameters" not in record:
+        return ()
+    params = record["requestParameters"]
+    if not params or type(params) is not dict:
+        return ()
+    found: tuple = ()
+    for value in params.values():
+        if type(value) is str:
+            if value.startswith("arn:"):
+                found += (value,)
+        elif type(value) is list:
+            found += tuple([v for v in value[:MAX_LISTED_PARAMETER_VALUES] if type(v) is str and v.startswith("arn:")])
+    builder = _BUILDERS.get(service)
+    if builder is None or "awsRegion" not in record or "recipientAccountId" not in record:
+        return (found,)
+    region, account = record["awsRegion"], record["recipientAccountId"]
+    if type(region) is not str or type(account) is not str:
+        return (found,)
+    reads = builder.reads
+    first = params.get(reads[0])
+    if len(reads) == 1:
+        return (found, region, account, first if isinstance(first, str) else None)
+    return (found, region, account, *[v if isinstance(v := params.get(name), str) else None for name in reads])
