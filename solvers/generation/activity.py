@@ -60,17 +60,19 @@ def canonical(key: PrincipalKey) -> str:
 
 
 class _Principal:
-    __slots__ = ("arn", "events", "denied", "actions", "unmapped", "not_observable", "partition", "routes")
+    """One role's or user's activity. Its event, action and unmapped counts are its routes' counts, added
+    up by `partial()`: one increment per event instead of one per event and per action."""
+
+    __slots__ = ("arn", "denied", "actions", "not_observable", "partition", "routes", "route_list")
 
     def __init__(self, arn: str, partition: str):
         self.arn = arn
         self.partition = partition
-        self.events = 0
         self.denied = 0
-        self.actions: dict[str, list] = {}  # action -> [count, set of ARNs | None]
-        self.unmapped: dict[str, int] = {}
+        self.actions: dict[str, list] = {}  # action -> [set of ARNs | None], a cell its routes share
         self.not_observable: dict[str, set[str]] = {}
         self.routes: dict[str, dict[str, _Route]] = {}  # eventSource -> eventName -> route
+        self.route_list: list[_Route] = []  # the same routes, in the order of their first event
 
 
 class _Route:
@@ -79,7 +81,7 @@ class _Route:
     same action), with the memo of the action's reliable ARNs per candidate key; or the label it is
     counted under when it cannot be mapped."""
 
-    __slots__ = ("principal", "service", "actions", "uses", "passrole", "unmapped")
+    __slots__ = ("principal", "service", "actions", "uses", "passrole", "unmapped", "count", "live")
 
     def __init__(self, principal: _Principal, service: str, actions: tuple[str, ...],
                  uses: tuple[tuple[list, ActionResources, dict], ...], passrole: bool, unmapped: str | None):
@@ -89,6 +91,10 @@ class _Route:
         self.uses = uses
         self.passrole = passrole  # the call needs actions of a service that takes roles handed to it
         self.unmapped = unmapped
+        self.count = 0  # events that took this route
+        # Some action still collects resource ARNs. Only ever goes from True to False (a cell set to None
+        # stays None); may stay True a while after its cells died through another route, which is harmless.
+        self.live = any(cell[0] is not None for cell, _, _ in uses)
 
 
 class ActivityAccumulator:
@@ -109,7 +115,7 @@ class ActivityAccumulator:
         # (action, service, partition) -> {candidate key: reliable ARNs | None}
         self._reliable: dict[tuple[str, str, str], dict[tuple, tuple[str, ...] | None]] = {}
         self._skipped: dict[str, int] = {}
-        self._unmapped: dict[str, int] = {}
+        self._unmapped: dict[str, None] = {}  # labels of unmappable events, in the order first seen
         self._events = 0
         self._first: str | None = None
         self._last: str | None = None
@@ -132,7 +138,7 @@ class ActivityAccumulator:
         # (`_route_of`) before any state has changed. What a route does to the activity is `_use`, inlined
         # here (a call per event costs as much as the rest); tests check both give the same activity.
         start, end, first, last = self._start, self._end, self._first, self._last
-        skip, who, route_of, unmapped = self._skip, self._who, self._route_of, self._unmapped
+        skip, who, route_of = self._skip, self._who, self._route_of
         candidates, in_aws_regions = self._resources.candidates, self._resources.in_aws_regions
         windowed = start is not None or end is not None
         keys = key_objects(records[:KEY_SAMPLE]) if type(records) is list else {}
@@ -184,42 +190,41 @@ class ActivityAccumulator:
                     skip(route)
                     continue
             # _use(route, record), inlined
-            principal = route.principal
-            principal.events += 1
+            route.count += 1
             if k_error in record and is_denied(record[k_error]):
-                principal.denied += 1
-            label = route.unmapped
-            if label is not None:
-                principal.unmapped[label] = principal.unmapped.get(label, 0) + 1
-                unmapped[label] = unmapped.get(label, 0) + 1
-                continue
-            key: Any = None
-            for state, resources, memo in route.uses:
-                state[0] += 1
-                seen = state[1]
-                if seen is None:
-                    continue
-                if key is None:
-                    key = candidate_key(record, route.service)
-                arns = memo.get(key, _MISSING)
-                if arns is _MISSING:
-                    if len(memo) > MAX_MEMO:
-                        memo.clear()
-                    # A string key is the one ARN of the record's `resources` list: its only candidate.
-                    arns = (in_aws_regions((key,)) if type(key) is str else
-                            candidates(record, route.service, principal.partition))
-                    matched = resources.reliable(list(arns))
-                    arns = memo[key] = tuple(matched) if matched is not None else None
-                if arns is None:
-                    state[1] = None
-                else:
-                    seen.update(arns)
-                    if len(seen) > MAX_RESOURCES_PER_ACTION:
-                        state[1] = None
+                route.principal.denied += 1
+            if route.live:
+                key: Any = None
+                live = False
+                for cell, resources, memo in route.uses:
+                    seen = cell[0]
+                    if seen is None:
+                        continue
+                    if key is None:
+                        key = candidate_key(record, route.service)
+                    arns = memo.get(key, _MISSING)
+                    if arns is _MISSING:
+                        if len(memo) > MAX_MEMO:
+                            memo.clear()
+                        # A string key is the one ARN of the record's `resources` list: its only candidate.
+                        arns = (in_aws_regions((key,)) if type(key) is str else
+                                candidates(record, route.service, route.principal.partition))
+                        matched = resources.reliable(list(arns))
+                        arns = memo[key] = tuple(matched) if matched is not None else None
+                    if arns is None:
+                        cell[0] = None
+                    else:
+                        seen.update(arns)
+                        if len(seen) > MAX_RESOURCES_PER_ACTION:
+                            cell[0] = None
+                        else:
+                            live = True
+                if not live:
+                    route.live = False
             if route.passrole and k_params in record:
                 params = record[k_params]
                 if params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params):
-                    principal.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
+                    route.principal.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
         self._events += count
         self._first, self._last = first, last
 
@@ -227,19 +232,13 @@ class ActivityAccumulator:
         """Count one event of a route for its principal: the event, a denial, each action and the reliable
         ARNs it acted on, and iam:PassRole when the call handed a role to a service."""
         principal = route.principal
-        principal.events += 1
+        route.count += 1
         error = record.get("errorCode")
         if error is not None and is_denied(error):
             principal.denied += 1
-        label = route.unmapped
-        if label is not None:
-            principal.unmapped[label] = principal.unmapped.get(label, 0) + 1
-            self._unmapped[label] = self._unmapped.get(label, 0) + 1
-            return
         key: Any = None
-        for state, resources, memo in route.uses:
-            state[0] += 1
-            seen = state[1]
+        for cell, resources, memo in route.uses:
+            seen = cell[0]
             if seen is None:
                 continue
             if key is None:
@@ -252,11 +251,11 @@ class ActivityAccumulator:
                                                                              principal.partition)))
                 arns = memo[key] = tuple(matched) if matched is not None else None
             if arns is None:
-                state[1] = None
+                cell[0] = None
             else:
                 seen.update(arns)
                 if len(seen) > MAX_RESOURCES_PER_ACTION:
-                    state[1] = None
+                    cell[0] = None
         if route.passrole:
             params = record.get("requestParameters")
             if params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params):
@@ -297,6 +296,7 @@ class ActivityAccumulator:
         route = by_name.get(name)
         if route is None:
             route = by_name[name] = self._new_route(principal, source, name)
+            principal.route_list.append(route)
         return route
 
     def _new_route(self, principal: _Principal, source: str, name: str) -> _Route:
@@ -304,15 +304,17 @@ class ActivityAccumulator:
         if mapped is None:
             mapped = self._mapped[(source, name)] = self._map(source, name)
         if mapped is _UNMAPPED:
-            return _Route(principal, "", (), (), False, f"{source} {name}")
+            label = f"{source} {name}"
+            self._unmapped.setdefault(label)
+            return _Route(principal, "", (), (), False, label)
         service, actions = mapped
         uses = []
         for action, resources in actions:
-            state = principal.actions.get(action)
-            if state is None:
-                state = principal.actions[action] = [0, set() if resources.any else None]
+            cell = principal.actions.get(action)
+            if cell is None:
+                cell = principal.actions[action] = [set() if resources.any else None]
             memo = self._reliable.setdefault((action, service, principal.partition), {})
-            uses.append((state, resources, memo))
+            uses.append((cell, resources, memo))
         passrole = bool(actions) and service not in PASSROLE_EXEMPT_PREFIXES
         return _Route(principal, service, tuple(a for a, _ in actions), tuple(uses), passrole, None)
 
@@ -361,19 +363,31 @@ class ActivityAccumulator:
 
     def partial(self) -> dict:
         """The activity so far as a plain, JSON-serialisable dict (see the module docstring)."""
+        unmapped = dict.fromkeys(self._unmapped, 0)
+        principals = {}
+        for canon, p in self._principals.items():
+            events, counts, labels = 0, dict.fromkeys(p.actions, 0), dict[str, int]()
+            for route in p.route_list:
+                events += route.count
+                for action in route.actions:
+                    counts[action] += route.count
+                if route.unmapped is not None:
+                    labels[route.unmapped] = labels.get(route.unmapped, 0) + route.count
+                    unmapped[route.unmapped] += route.count
+            principals[canon] = {
+                "arn": p.arn, "events": events, "denied": p.denied,
+                "actions": {a: {"count": counts[a], "resources": None if cell[0] is None else sorted(cell[0])}
+                            for a, cell in p.actions.items()},
+                "unmapped": labels,
+                "notObservable": {a: sorted(v) for a, v in p.not_observable.items()},
+            }
         return {
             "events": self._events,
             "firstEventTime": self._first,
             "lastEventTime": self._last,
             "skipped": dict(self._skipped),
-            "unmapped": dict(self._unmapped),
-            "principals": {canon: {
-                "arn": p.arn, "events": p.events, "denied": p.denied,
-                "actions": {a: {"count": s[0], "resources": None if s[1] is None else sorted(s[1])}
-                            for a, s in p.actions.items()},
-                "unmapped": dict(p.unmapped),
-                "notObservable": {a: sorted(v) for a, v in p.not_observable.items()},
-            } for canon, p in self._principals.items()},
+            "unmapped": unmapped,
+            "principals": principals,
         }
 
 
