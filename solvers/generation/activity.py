@@ -27,7 +27,9 @@ from solvers.generation.principals import PrincipalKey, fold_identity, key_of
 from solvers.generation.resources import ActionResources, ResourceCatalog, candidate_key
 
 MAX_RESOURCES_PER_ACTION = 50
-MAX_MEMO = 50_000
+# Entries per memo of an action's reliable ARNs (one memo per action): a trail names few tables or functions
+# again and again, and object keys once each, which are not worth keeping; bounds memory per action.
+MAX_MEMO = 2_048
 KEY_SAMPLE = 8  # records whose keys give the lookup keys of a batch (see key_objects)
 _UNMAPPED: Any = object()  # marks an unmappable event in the mapping cache
 _MISSING: Any = object()  # "not looked up yet" where None is an answer
