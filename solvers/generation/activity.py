@@ -62,15 +62,14 @@ def canonical(key: PrincipalKey) -> str:
 
 
 class _Principal:
-    """One role's or user's activity. Its event, action and unmapped counts are its routes' counts, added
-    up by `partial()`: one increment per event instead of one per event and per action."""
+    """One role's or user's activity. Its event, denial, action and unmapped counts are its routes' counts,
+    added up by `partial()`: one increment per event instead of one per event and per action."""
 
-    __slots__ = ("arn", "denied", "actions", "not_observable", "partition", "routes", "route_list")
+    __slots__ = ("arn", "actions", "not_observable", "partition", "routes", "route_list")
 
     def __init__(self, arn: str, partition: str):
         self.arn = arn
         self.partition = partition
-        self.denied = 0
         self.actions: dict[str, list] = {}  # action -> [set of ARNs | None], a cell its routes share
         self.not_observable: dict[str, set[str]] = {}
         self.routes: dict[str, dict[str, _Route]] = {}  # eventSource -> eventName -> route
@@ -83,17 +82,22 @@ class _Route:
     same action), with the memo of the action's reliable ARNs per candidate key; or the label it is
     counted under when it cannot be mapped."""
 
-    __slots__ = ("principal", "service", "actions", "uses", "passrole", "unmapped", "count", "live")
+    __slots__ = ("partition", "not_observable", "service", "actions", "uses", "passrole", "unmapped", "count",
+                 "denied", "live")
 
+    # No reference back to the principal: a principal and its routes form no cycle, so a finished
+    # accumulator is freed by reference counting at once, not by the cycle collector batches later.
     def __init__(self, principal: _Principal, service: str, actions: tuple[str, ...],
                  uses: tuple[tuple[list, ActionResources, dict], ...], passrole: bool, unmapped: str | None):
-        self.principal = principal
+        self.partition = principal.partition
+        self.not_observable = principal.not_observable
         self.service = service
         self.actions = actions
         self.uses = uses
         self.passrole = passrole  # the call needs actions of a service that takes roles handed to it
         self.unmapped = unmapped
         self.count = 0  # events that took this route
+        self.denied = 0  # of which denied
         # Some action still collects resource ARNs. Only ever goes from True to False (a cell set to None
         # stays None); may stay True a while after its cells died through another route, which is harmless.
         self.live = any(cell[0] is not None for cell, _, _ in uses)
@@ -194,7 +198,7 @@ class ActivityAccumulator:
             # _use(route, record), inlined
             route.count += 1
             if k_error in record and is_denied(record[k_error]):
-                route.principal.denied += 1
+                route.denied += 1
             if route.live:
                 key: Any = None
                 live = False
@@ -210,7 +214,7 @@ class ActivityAccumulator:
                             memo.clear()
                         # A string key is the one ARN of the record's `resources` list: its only candidate.
                         arns = (in_aws_regions((key,)) if type(key) is str else
-                                candidates(record, route.service, route.principal.partition))
+                                candidates(record, route.service, route.partition))
                         matched = resources.reliable(list(arns))
                         arns = memo[key] = tuple(matched) if matched is not None else None
                     if arns is None:
@@ -226,18 +230,17 @@ class ActivityAccumulator:
             if route.passrole and k_params in record:
                 params = record[k_params]
                 if params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params):
-                    route.principal.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
+                    route.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
         self._events += count
         self._first, self._last = first, last
 
     def _use(self, route: _Route, record: dict) -> None:
         """Count one event of a route for its principal: the event, a denial, each action and the reliable
         ARNs it acted on, and iam:PassRole when the call handed a role to a service."""
-        principal = route.principal
         route.count += 1
         error = record.get("errorCode")
         if error is not None and is_denied(error):
-            principal.denied += 1
+            route.denied += 1
         key: Any = None
         for cell, resources, memo in route.uses:
             seen = cell[0]
@@ -250,7 +253,7 @@ class ActivityAccumulator:
                 if len(memo) > MAX_MEMO:
                     memo.clear()
                 matched = resources.reliable(list(self._resources.candidates(record, route.service,
-                                                                             principal.partition)))
+                                                                             route.partition)))
                 arns = memo[key] = tuple(matched) if matched is not None else None
             if arns is None:
                 cell[0] = None
@@ -261,7 +264,7 @@ class ActivityAccumulator:
         if route.passrole:
             params = record.get("requestParameters")
             if params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params):
-                principal.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
+                route.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
 
     def _route_of(self, record: Any) -> _Route | None:
         """The reference path: every check in order, each skip counted with its reason, the window's first
@@ -368,16 +371,17 @@ class ActivityAccumulator:
         unmapped = dict.fromkeys(self._unmapped, 0)
         principals = {}
         for canon, p in self._principals.items():
-            events, counts, labels = 0, dict.fromkeys(p.actions, 0), dict[str, int]()
+            events, denied, counts, labels = 0, 0, dict.fromkeys(p.actions, 0), dict[str, int]()
             for route in p.route_list:
                 events += route.count
+                denied += route.denied
                 for action in route.actions:
                     counts[action] += route.count
                 if route.unmapped is not None:
                     labels[route.unmapped] = labels.get(route.unmapped, 0) + route.count
                     unmapped[route.unmapped] += route.count
             principals[canon] = {
-                "arn": p.arn, "events": events, "denied": p.denied,
+                "arn": p.arn, "events": events, "denied": denied,
                 "actions": {a: {"count": counts[a], "resources": None if cell[0] is None else sorted(cell[0])}
                             for a, cell in p.actions.items()},
                 "unmapped": labels,
