@@ -83,6 +83,7 @@ class Question:
         self._solver: z3.Solver | None = None
         self._encoder: Encoder | None = None
         self._finite: FiniteSpace | None = None
+        self._guards_made = 0  # assumption literals of find / exists / exists_each (see _guard)
         self.enumeration_limit = ENUMERATION_LIMIT
         self._nicer_memo: dict[tuple[str, str], str] = {}
         self.example_principals: tuple[str, ...] = ()  # preferred witness principals ("Kind|id")
@@ -163,20 +164,18 @@ class Question:
         solver, enc = ready
         found: list[bool | None] = [None] * len(candidates)
         deadline = time.monotonic() + budget_s
-        solver.push()
+        scoped = bool(enc.string)  # as in _solve: string questions in a scope, the others under guards
+        if scoped:
+            solver.push()
         try:
-            solver.add(enc.encode(base))
+            base_guard = self._guard(solver, enc, base)
             for i, term in enumerate(candidates):
                 if time.monotonic() > deadline:
                     break
-                guard = z3.Bool(f"__candidate{i}", enc.ctx)
-                solver.add(z3.Implies(guard, enc.encode(term)))
-                verdict = solver.check(guard)
-                if verdict == z3.unknown:
-                    raise UndecidedError(f"solver gave no answer: {solver.reason_unknown()}")
-                found[i] = verdict == z3.sat
+                found[i] = self._check_guarded(solver, enc, [base_guard, self._guard(solver, enc, term)]) == z3.sat
         finally:
-            solver.pop()
+            if scoped:
+                solver.pop()
         return found
 
     def atoms(self, name: str) -> list[Atom] | None:
@@ -205,17 +204,42 @@ class Question:
                 return None
             return self._request(ready.read(bits)) if witness else True
         solver, enc = ready
-        solver.push()
-        try:
-            solver.add(enc.encode(goal))
-            verdict = solver.check()
-            if verdict == z3.unknown:
-                raise UndecidedError(f"solver gave no answer: {solver.reason_unknown()}")
-            if verdict == z3.unsat:
-                return None
-            return self._request(enc.read(solver.model())) if witness else True
-        finally:
-            solver.pop()
+        if enc.string:  # string theory: guarded goals left behind slow later checks down; use a scope
+            solver.push()
+            try:
+                solver.add(enc.encode(goal))
+                verdict = solver.check()
+                if verdict == z3.unknown:
+                    raise UndecidedError(f"solver gave no answer: {solver.reason_unknown()}")
+                if verdict == z3.unsat:
+                    return None
+                return self._request(enc.read(solver.model())) if witness else True
+            finally:
+                solver.pop()
+        if self._check_guarded(solver, enc, [self._guard(solver, enc, goal)]) == z3.unsat:
+            return None
+        return self._request(enc.read(solver.model())) if witness else True
+
+    def _guard(self, solver: z3.Solver, enc: Encoder, term: Term) -> z3.BoolRef:
+        """A fresh literal implying `term`, asserted for good (or until the enclosing scope ends): Boolean
+        questions are checked under it as an assumption instead of inside a solver scope (a push of the
+        finite-domain solver costs more than a typical check). Straight
+        through the C API; the guard is held by a BoolRef (a bare result dies at the next API call)."""
+        ref = enc.ctx.ref()
+        symbol = z3.Z3_mk_int_symbol(ref, _CANDIDATE_SYMBOLS + self._guards_made)
+        self._guards_made += 1
+        guard = z3.BoolRef(z3.Z3_mk_const(ref, symbol, z3.BoolSort(enc.ctx).ast), enc.ctx)
+        implied = enc.encode(term).as_ast()
+        z3.Z3_solver_assert(ref, solver.solver, z3.Z3_mk_implies(ref, guard.as_ast(), implied))
+        return guard
+
+    @staticmethod
+    def _check_guarded(solver: z3.Solver, enc: Encoder, guards: list[z3.BoolRef]) -> z3.CheckSatResult:
+        arr, n = z3.z3._to_ast_array(guards)
+        verdict = z3.CheckSatResult(z3.Z3_solver_check_assumptions(enc.ctx.ref(), solver.solver, n, arr))
+        if verdict == z3.unknown:
+            raise UndecidedError(f"solver gave no answer: {solver.reason_unknown()}")
+        return verdict
 
     def _nicer(self, name: str, witness: str, candidates: Iterable[str], limit: int = MAX_NICER_CANDIDATES) -> str:
         """A real-looking value (a catalog action, a resource made from the policy's own patterns) in the
@@ -398,6 +422,7 @@ class _Z3Prover:
 
 
 _GUARD_SYMBOLS = 1 << 30  # integer symbol names of guards, above the encoder's (dimension << 20) + class
+_CANDIDATE_SYMBOLS = 3 << 29  # guards of find / exists / exists_each, apart from a session's
 
 
 def _conjunct_key(term: Term) -> object:
