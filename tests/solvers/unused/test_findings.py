@@ -58,8 +58,9 @@ def details(roles=(), users=()) -> dict:
                     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})}]}]}
 
 
-def run(d: dict, usage: AccountUsage | None = None, exclusions: Exclusions = Exclusions(), tally=None) -> list[dict]:
-    return account_findings(principals_of(d, ACCOUNT), usage or AccountUsage.of({}), PERIOD, exclusions, tally)
+def run(d: dict, usage: AccountUsage | None = None, exclusions: Exclusions | None = None, tally=None) -> list[dict]:
+    return account_findings(principals_of(d, ACCOUNT), usage or AccountUsage.of({}), PERIOD,
+                            exclusions or Exclusions(), tally)
 
 
 def types(found: list[dict]) -> list[tuple[str, str]]:
