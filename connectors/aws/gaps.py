@@ -30,10 +30,14 @@ class CoverageGap:
         return data
 
 
+class OperationFailed(Exception):
+    """An AWS job that ended in failure: its status said so, not an HTTP error."""
+
+
 def error_code(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         return str(exc.response.get("Error", {}).get("Code") or "ClientError")
-    if isinstance(exc, BotoCoreError):
+    if isinstance(exc, BotoCoreError | TimeoutError | OperationFailed):  # TimeoutError: a report not ready in time
         return type(exc).__name__
     return MALFORMED
 

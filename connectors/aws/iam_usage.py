@@ -28,6 +28,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
+from connectors.aws.gaps import OperationFailed
 from connectors.aws.scope import GLOBAL_REGION, Scope
 
 USAGE_TYPE = "AWS::IAM::CredentialUsage"
@@ -125,7 +126,7 @@ def last_accessed(iam: Any, principals: list[str], scope: Scope) -> dict[str, li
                 continue
             if status != "COMPLETED":
                 scope.gaps.record(USAGE_TYPE, "GetServiceLastAccessedDetails",
-                                  RuntimeError(f"job {status}: {page.get('Error')}"), resource_arn=arn,
+                                  OperationFailed(f"job {status}: {page.get('Error')}"), resource_arn=arn,
                                   region=GLOBAL_REGION)
                 break
             pages.append(page)
@@ -145,7 +146,10 @@ def usage_record(scope: Scope, details: dict | None, with_last_accessed: bool) -
     iam = scope.client("iam")
     out: dict = {"account": scope.account}
     with scope.gaps.attempt(USAGE_TYPE, "GetCredentialReport", region=GLOBAL_REGION):
-        out["credentialReport"] = credential_report(iam)
+        try:
+            out["credentialReport"] = credential_report(iam)
+        except TimeoutError as exc:  # still generating: a gap like any other failure to read it
+            scope.gaps.record(USAGE_TYPE, "GenerateCredentialReport", exc, region=GLOBAL_REGION)
     report = out.get("credentialReport")
     users = (details or {}).get("UserDetailList", [])
     keys: dict[str, list[dict]] = {}

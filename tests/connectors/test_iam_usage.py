@@ -152,7 +152,8 @@ def test_last_accessed_polls_pages_and_reads_action_level(iam_stub):
          "trackedActions": [{"action": "GetObject", "lastAccessed": "2026-05-01T00:00:00Z"}, {"action": "PutObject"}]},
         {"serviceNamespace": "sqs"}]}
     # the failed job costs its principal only, as a gap naming it
-    assert [(g.operation, g.resourceArn) for g in scope.gaps.gaps] == [("GetServiceLastAccessedDetails", USER)]
+    assert [(g.operation, g.errorCode, g.resourceArn) for g in scope.gaps.gaps] == [
+        ("GetServiceLastAccessedDetails", "OperationFailed", USER)]
 
 
 def test_last_accessed_unavailable_is_one_gap_and_the_rest_is_kept(iam_stub):
@@ -177,3 +178,14 @@ def test_last_accessed_unavailable_is_one_gap_and_the_rest_is_kept(iam_stub):
     assert record["accessKeys"] == {} and "lastAccessed" not in record
     assert [(g.operation, g.errorCode, g.resourceArn) for g in scope.gaps.gaps] == [
         ("GenerateServiceLastAccessedDetails", "Throttling", None)]
+
+
+def test_a_credential_report_never_ready_is_a_gap(iam_stub, monkeypatch):
+    client, stub = iam_stub
+    monkeypatch.setattr(iam_usage.time, "monotonic", iter([0.0, 0.0, 1e6]).__next__)
+    stub.add_response("generate_credential_report", {"State": "STARTED"})
+    stub.add_response("generate_credential_report", {"State": "INPROGRESS"})
+    scope = _scope(client)
+    record = iam_usage.usage_record(scope, {"RoleDetailList": [], "UserDetailList": []}, with_last_accessed=False)
+    assert "credentialReport" not in record and record["accessKeys"] == {}
+    assert [(g.operation, g.errorCode) for g in scope.gaps.gaps] == [("GenerateCredentialReport", "TimeoutError")]
