@@ -83,7 +83,7 @@ def collect_command(out: str, *, config: str | None, accounts: str | None, regio
     """The command: the scan's settings (TOML, then the options given) → selection and session
     settings → snapshot and summary. Collect reads the same settings as scan, so it enumerates what
     scan would."""
-    from pipeline.settings import load_settings
+    from pipeline.settings import load_settings, session_config
     settings = load_settings(config, {
         "out": out, "accounts": _joined(split_list(accounts, "--accounts", ACCOUNT_ID)),
         "regions": _joined(split_list(regions, "--regions", REGION_NAME)),
@@ -100,9 +100,6 @@ def collect_command(out: str, *, config: str | None, accounts: str | None, regio
         raise InputError("--accounts-in-flight must be at least 1")
     selection = Selection(accounts=settings.accounts or None, regions=regions_, resource_types=types,
                           iam_usage=settings.unused, last_accessed=settings.unused and settings.unused_last_accessed)
-    session = SessionConfig(profile=settings.profile, endpoint_url=settings.endpoint_url,
-                            home_region=settings.home_region, role_name=settings.role_name,
-                            external_id=settings.external_id, session_name=settings.session_name)
-    collection, code = run_collect(out, session, selection, settings.accounts_in_flight)
+    collection, code = run_collect(out, session_config(settings), selection, settings.accounts_in_flight)
     print_summary(collection, out, fmt)
     return code

@@ -92,10 +92,9 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
                           if not settings.accounts or s.account in settings.accounts]
     else:
         from connectors.aws.organization import read_organization
-        from connectors.aws.session import SessionConfig, Sessions
-        config = SessionConfig(profile=settings.profile, endpoint_url=settings.endpoint_url,
-                               home_region=settings.home_region, role_name=settings.role_name,
-                               external_id=settings.external_id, session_name=settings.session_name)
+        from connectors.aws.session import Sessions
+        from pipeline.settings import session_config
+        config = session_config(settings)
         organization = read_organization(Sessions(config))
     kind = settings.zone if settings.zone != "AUTO" else ("ORGANIZATION" if organization.id else "ACCOUNT")
     if kind == "ORGANIZATION" and not organization.id:

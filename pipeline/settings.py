@@ -40,6 +40,14 @@ class ScanSettings:
     unused_exclude_tags: tuple[tuple[tuple[str, str], ...], ...] = ()  # tag sets, each as (key, value) pairs
 
 
+def session_config(settings: ScanSettings):
+    """How the connectors reach AWS under these settings (connectors.aws.session.SessionConfig)."""
+    from connectors.aws.session import SessionConfig
+    return SessionConfig(profile=settings.profile, endpoint_url=settings.endpoint_url,
+                         home_region=settings.home_region, role_name=settings.role_name,
+                         external_id=settings.external_id, session_name=settings.session_name)
+
+
 def _strings(value: object, name: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [v for v in value.split(",") if v]

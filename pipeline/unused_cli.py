@@ -27,10 +27,8 @@ def _scopes(settings, from_snapshot: str | None) -> tuple[list[dict], list[dict]
         collection = read_snapshot(from_snapshot)
     else:
         from connectors.aws.collect import Selection, collect
-        from connectors.aws.session import SessionConfig
-        config = SessionConfig(profile=settings.profile, endpoint_url=settings.endpoint_url,
-                               home_region=settings.home_region, role_name=settings.role_name,
-                               external_id=settings.external_id, session_name=settings.session_name)
+        from pipeline.settings import session_config
+        config = session_config(settings)
         selection = Selection(settings.accounts or None, (settings.home_region,), ("AWS::IAM::Role",),
                               iam_usage=True, last_accessed=settings.unused_last_accessed)
         collection = collect(config, selection, settings.accounts_in_flight)

@@ -32,7 +32,8 @@ class Grant:
         return {ns: frozenset(names) for ns, names in grouped.items()}
 
 
-def _strings(value: object) -> list[str]:
+def element_strings(value: object) -> list[str]:
+    """The strings of an Action/NotAction element (a string or a list; anything else: none)."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -76,11 +77,11 @@ def grant_of(document: str | None) -> Grant:
             continue
         if "NotAction" in statement:
             excluded: set[str] = set()
-            for pattern in _strings(statement["NotAction"]):
+            for pattern in element_strings(statement["NotAction"]):
                 excluded |= expand(pattern)
             actions |= _every_action() - excluded
             continue
-        for pattern in _strings(statement.get("Action")):
+        for pattern in element_strings(statement.get("Action")):
             found = expand(pattern)
             if found:
                 actions |= found

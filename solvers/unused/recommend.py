@@ -14,17 +14,13 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from solvers.unused.granted import expand, expand_by_service, grant_of
+from solvers.unused.granted import element_strings, expand, expand_by_service, grant_of
 from solvers.unused.principals import AttachedPolicy, Principal
 
 if TYPE_CHECKING:
     from solvers.unused.findings import UnusedSet
 
 _VERB = re.compile(r"^[A-Z][a-z]+")
-
-
-def _strings(value: object) -> list[str]:
-    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def compact(actions: Iterable[str]) -> list[str]:
@@ -64,7 +60,7 @@ def trimmed(document: str, unused: UnusedSet) -> str:
             kept_statements.append(statement)
             continue
         patterns: list[str] = []
-        for pattern in _strings(statement["Action"]):
+        for pattern in element_strings(statement["Action"]):
             granted = expand_by_service(pattern)
             kept: set[str] = set()
             for namespace, actions in granted.items():
