@@ -13,6 +13,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 
 from solvers.errors import PolicyError
 
@@ -78,6 +79,116 @@ class Span:
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {"start": self.start.as_dict(), "end": self.end.as_dict()}
+
+
+
+class PathKey(Enum):
+    """The last step of a LazySpan path that names an object member's KEY token (not its value)."""
+    KEY = "key"
+
+
+KEY = PathKey.KEY
+# One step from a node to a child: an object member's value by its (decoded) key, an array item by
+# index, or KEY for the key token of the member named by the previous step.
+PathStep = str | int | PathKey
+
+
+class SpanSource:
+    """One document seen by the fast policy builder: its span tree is parsed (with `parse_json`, so
+    the spans are exactly the full parser's) the first time any span of the document is asked for."""
+
+    __slots__ = ("text", "_tree")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._tree: Node | None = None
+
+    @property
+    def tree(self) -> Node:
+        if self._tree is None:
+            self._tree = parse_json(self.text)
+        return self._tree
+
+    def resolve(self, path: tuple[PathStep, ...]) -> Span:
+        """The span of the node at `path`. Objects of documents given a LazySpan have no duplicate
+        keys; the last pair of a name is taken regardless, as `JObject.get` does."""
+        node = self.tree
+        key: JString | None = None
+        for step in path:
+            if step is KEY:
+                if key is None:
+                    raise LookupError(f"no key before KEY in {path!r}")
+                return key.span
+            if isinstance(step, int):
+                if not isinstance(node, JArray):
+                    raise LookupError(f"path {path!r} indexes a {kind_name(node)}")
+                node = node.items[step]
+                key = None
+                continue
+            if not isinstance(node, JObject):
+                raise LookupError(f"path {path!r} looks up {step!r} in a {kind_name(node)}")
+            found = None
+            for k, v in node.pairs:
+                if k.value == step:
+                    found = (k, v)
+            if found is None:
+                raise LookupError(f"path {path!r}: no member {step!r}")
+            key, node = found
+        return node.span
+
+
+class LazySpan:
+    """A span given as (document, path), resolved to a Span only when asked: what the fast policy
+    builder stores, since almost no span is ever read. Reads exactly like Span.
+
+    Two lazy spans are equal when their documents' texts and their paths are: the same place of the
+    same text, as equal Spans of one document are. A LazySpan never equals a Span."""
+
+    __slots__ = ("source", "path")
+
+    def __init__(self, source: SpanSource, path: tuple[PathStep, ...]) -> None:
+        self.source = source
+        self.path = path
+
+    def resolve(self) -> Span:
+        return self.source.resolve(self.path)
+
+    @property
+    def start_offset(self) -> int:
+        return self.resolve().start_offset
+
+    @property
+    def end_offset(self) -> int:
+        return self.resolve().end_offset
+
+    @property
+    def lines(self) -> LineIndex:
+        return self.resolve().lines
+
+    @property
+    def start(self) -> Position:
+        return self.resolve().start
+
+    @property
+    def end(self) -> Position:
+        return self.resolve().end
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return self.resolve().as_dict()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LazySpan):
+            return NotImplemented
+        return self.path == other.path and (self.source is other.source or self.source.text == other.source.text)
+
+    def __hash__(self) -> int:
+        return hash((self.source.text, self.path))
+
+    def __repr__(self) -> str:
+        return f"LazySpan({self.path!r})"
+
+
+SpanLike = Span | LazySpan
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -7,11 +7,28 @@ Style problems that AWS accepts are left to validation, which also sees `Policy.
 """
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import cast
 
 from solvers.errors import PolicyError
-from solvers.jsonspan import JArray, JBool, JNumber, JObject, JString, Node, Span, kind_name, parse_json
+from solvers.jsonspan import (
+    KEY,
+    JArray,
+    JBool,
+    JNumber,
+    JObject,
+    JString,
+    LazySpan,
+    Node,
+    PathStep,
+    SpanLike,
+    SpanSource,
+    kind_name,
+    parse_json,
+)
 from solvers.operators import ParsedOperator, parse_operator
 
 MAX_POLICY_CHARS = 131_072  # above every AWS policy size quota; bounds time and memory
@@ -25,7 +42,7 @@ _ROOT_ARN = re.compile(r"^arn:[a-z-]+:iam::(\d{12}):root$")
 class Value:
     """One string of an element (an action, a resource, a condition value), with its span."""
     text: str
-    span: Span
+    span: SpanLike
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +53,7 @@ class PrincipalValue:
     """
     kind: str
     text: str
-    span: Span
+    span: SpanLike
 
     @property
     def is_account(self) -> bool:
@@ -48,7 +65,7 @@ class ValueList:
     """An Action/NotAction or Resource/NotResource element."""
     negated: bool
     values: tuple[Value, ...]
-    span: Span
+    span: SpanLike
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +73,7 @@ class PrincipalList:
     """A Principal/NotPrincipal element."""
     negated: bool
     values: tuple[PrincipalValue, ...]
-    span: Span
+    span: SpanLike
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +82,7 @@ class Condition:
     operator: ParsedOperator
     key: str  # as written; compare with key.lower()
     values: tuple[Value, ...]
-    span: Span  # the key's span
+    span: SpanLike  # the key's span
 
     @property
     def key_lower(self) -> str:
@@ -81,7 +98,7 @@ class Statement:
     action: ValueList
     resource: ValueList | None
     conditions: tuple[Condition, ...]
-    span: Span
+    span: SpanLike
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +107,20 @@ class Policy:
     id: str | None
     statements: tuple[Statement, ...]
     text: str
-    tree: JObject
+    # the span tree (full path), or the source whose tree is parsed on first use (fast path); read
+    # through `tree`. Not compared: it is a function of `text`.
+    _tree: JObject | SpanSource = field(compare=False, repr=False)
+
+    @property
+    def tree(self) -> JObject:
+        """The document's span tree (for validation-style readers); parsed on first use when the
+        policy was built by the fast path."""
+        t = self._tree
+        if isinstance(t, JObject):
+            return t
+        tree = t.tree
+        assert isinstance(tree, JObject)  # the fast path only accepts an object root
+        return tree
 
     @property
     def supports_variables(self) -> bool:
@@ -211,7 +241,17 @@ def _statement(node: Node, index: int, path: list[str | int]) -> Statement:
 
 
 def parse_policy(text: str) -> Policy:
-    """Parse a policy document string. Raises PolicyError (one line, with the place) when malformed."""
+    """Parse a policy document string. Raises PolicyError (one line, with the place) when malformed.
+
+    Ordinary documents are built by `_fast_policy`; anything it does not accept (every malformed
+    document among others) goes through `_full_policy`, the only source of errors. Both give equal
+    models; the fast one's spans are LazySpans."""
+    policy = _fast_policy(text)
+    return policy if policy is not None else _full_policy(text)
+
+
+def _full_policy(text: str) -> Policy:
+    """The span-keeping parse: every node's span read as the document is, every error reported."""
     if len(text) > MAX_POLICY_CHARS:
         raise PolicyError(f"policy document is {len(text):,} characters; the limit is {MAX_POLICY_CHARS:,}")
     tree = parse_json(text)
@@ -231,3 +271,265 @@ def parse_policy(text: str) -> Policy:
     items = stmt_node.items if isinstance(stmt_node, JArray) else (stmt_node,)
     statements = tuple(_statement(s, i, ["Statement", i]) for i, s in enumerate(items))
     return Policy(version, pid, statements, text, tree)
+
+
+# ------------------------------------------------------------------------------------- the fast path
+#
+# The standard library's C decoder, then the same checks as above on plain values, with spans kept as
+# (document, path) and resolved by `parse_json` only if one is ever read. It accepts a subset of what
+# the full path accepts and must build an equal model: whenever anything is unusual (a duplicate key,
+# an element it does not know, a value of another type, anything the full path would reject) it gives
+# up and the full path decides. Objects decode to tuples of pairs (duplicates kept, told from arrays,
+# which decode to lists); numbers to _Num, their text as written; NaN and Infinity are refused.
+
+_POLICY_KEYS = frozenset(("Version", "Id", "Statement"))
+_STATEMENT_KEYS = frozenset(("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource",
+                             "NotResource", "Condition"))
+_OPERATORS: dict[str, ParsedOperator] = {}  # the operators met so far (at most a few hundred exist)
+
+
+class _Num(str):
+    """A JSON number, as written."""
+    __slots__ = ()
+
+
+class _GiveUp(Exception):
+    """The fast path does not take this document."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=tuple, parse_int=_Num, parse_float=_Num,
+                            parse_constant=_refuse_constant)
+
+
+def _members(pairs: object, allowed: frozenset[str] | None = None) -> dict[str, object]:
+    """A decoded object's members; gives up on anything else, a duplicate key or a key not allowed."""
+    if type(pairs) is not tuple:
+        raise _GiveUp
+    members = dict(pairs)
+    if len(members) != len(pairs) or (allowed is not None and not members.keys() <= allowed):
+        raise _GiveUp
+    return members
+
+
+# Builders of the model's objects. A frozen dataclass's __init__ assigns every field through
+# object.__setattr__, which was half of a fast parse. Each builder is a plain slotted class with the
+# same slots as its model class (checked below), whose __init__ assigns them directly and then turns
+# the instance into the model class: the same object an __init__ call makes (none of the model classes
+# has a __post_init__), at half the cost. The full path keeps the dataclass __init__s.
+
+
+class _MakeValue:
+    __slots__ = ("text", "span")
+
+    def __init__(self, text: str, span: LazySpan) -> None:
+        self.text = text
+        self.span = span
+        self.__class__ = Value  # type: ignore[assignment]
+
+
+class _MakePrincipalValue:
+    __slots__ = ("kind", "text", "span")
+
+    def __init__(self, kind: str, text: str, span: SpanLike) -> None:
+        self.kind = kind
+        self.text = text
+        self.span = span
+        self.__class__ = PrincipalValue  # type: ignore[assignment]
+
+
+class _MakeValueList:
+    __slots__ = ("negated", "values", "span")
+
+    def __init__(self, negated: bool, values: tuple[Value, ...], span: LazySpan) -> None:
+        self.negated = negated
+        self.values = values
+        self.span = span
+        self.__class__ = ValueList  # type: ignore[assignment]
+
+
+class _MakeCondition:
+    __slots__ = ("operator", "key", "values", "span")
+
+    def __init__(self, operator: ParsedOperator, key: str, values: tuple[Value, ...], span: LazySpan) -> None:
+        self.operator = operator
+        self.key = key
+        self.values = values
+        self.span = span
+        self.__class__ = Condition  # type: ignore[assignment]
+
+
+class _MakeStatement:
+    __slots__ = ("index", "sid", "effect", "principal", "action", "resource", "conditions", "span")
+
+    def __init__(self, index: int, sid: str | None, effect: str, principal: PrincipalList | None, action: ValueList,
+                 resource: ValueList | None, conditions: tuple[Condition, ...], span: LazySpan) -> None:
+        self.index = index
+        self.sid = sid
+        self.effect = effect
+        self.principal = principal
+        self.action = action
+        self.resource = resource
+        self.conditions = conditions
+        self.span = span
+        self.__class__ = Statement  # type: ignore[assignment]
+
+
+# the builders, typed as what they make
+_value = cast("Callable[[str, SpanLike], Value]", _MakeValue)
+_principal_value = cast("Callable[[str, str, SpanLike], PrincipalValue]", _MakePrincipalValue)
+_value_list = cast("Callable[[bool, tuple[Value, ...], SpanLike], ValueList]", _MakeValueList)
+_condition = cast("Callable[[ParsedOperator, str, tuple[Value, ...], SpanLike], Condition]", _MakeCondition)
+_statement_of = cast("Callable[[int, str | None, str, PrincipalList | None, ValueList, ValueList | None, "
+                     "tuple[Condition, ...], SpanLike], Statement]", _MakeStatement)
+
+for _maker, _model in ((_MakeValue, Value), (_MakePrincipalValue, PrincipalValue), (_MakeValueList, ValueList),
+                       (_MakeCondition, Condition), (_MakeStatement, Statement)):
+    # __class__ assignment needs the same slots in the same order; a model change must change both
+    if not _maker.__slots__ == _model.__slots__ == tuple(f.name for f in fields(_model)):
+        raise TypeError(f"{_maker.__name__} does not have the slots of {_model.__name__}")
+
+
+def _fast_values(source: SpanSource, value: object, path: tuple[PathStep, ...],
+                 allow_scalars: bool) -> tuple[Value, ...]:
+    """As `_values`."""
+    if type(value) is not list:
+        return (_value(_fast_text(value, allow_scalars), LazySpan(source, path)),)
+    if not value:
+        raise _GiveUp
+    return tuple(_value(item if type(item) is str else _fast_text(item, allow_scalars),
+                            LazySpan(source, path + (i,)))
+                 for i, item in enumerate(value))
+
+
+def _fast_str(members: dict[str, object], name: str) -> str | None:
+    """A member that must be a string when present. Presence, not truth: a null is present (and the
+    full path rejects it)."""
+    if name not in members:
+        return None
+    value = members[name]
+    if type(value) is str:
+        return value
+    raise _GiveUp
+
+
+def _fast_text(value: object, allow_scalars: bool) -> str:
+    """As `_scalar_text`."""
+    if type(value) is str:
+        return value
+    if allow_scalars:
+        if type(value) is _Num:
+            return str.__str__(value)  # a plain str, as JNumber.text is
+        if type(value) is bool:
+            return "true" if value else "false"
+    raise _GiveUp
+
+
+def _fast_principal(source: SpanSource, value: object, negated: bool, path: tuple[PathStep, ...]) -> PrincipalList:
+    """As `_principal`."""
+    span = LazySpan(source, path)
+    if type(value) is str:
+        if value != "*":
+            raise _GiveUp
+        return PrincipalList(negated, (PrincipalValue("*", "*", span),), span)
+    out: list[PrincipalValue] = []
+    for kind, vals in _members(value).items():
+        if kind not in PRINCIPAL_KINDS:
+            raise _GiveUp
+        for v in _fast_values(source, vals, path + (kind,), allow_scalars=False):
+            text = v.text
+            if kind == "AWS":
+                root = _ROOT_ARN.match(text)
+                text = root.group(1) if root else text
+            out.append(_principal_value(kind, text, v.span))
+    if not out:
+        raise _GiveUp
+    return PrincipalList(negated, tuple(out), span)
+
+
+def _fast_conditions(source: SpanSource, value: object, path: tuple[PathStep, ...]) -> tuple[Condition, ...]:
+    """As `_conditions`."""
+    out: list[Condition] = []
+    for op_key, block in _members(value).items():
+        op = _OPERATORS.get(op_key)
+        if op is None:
+            op = parse_operator(op_key)
+            if op is None:
+                raise _GiveUp
+            _OPERATORS[op_key] = op
+        for key, vals in _members(block).items():
+            kpath = path + (op_key, key)
+            out.append(_condition(op, key, _fast_values(source, vals, kpath, allow_scalars=True),
+                                      LazySpan(source, kpath + (KEY,))))
+    return tuple(out)
+
+
+def _fast_list(source: SpanSource, value: object, negated: bool, path: tuple[PathStep, ...]) -> ValueList:
+    span = LazySpan(source, path)
+    if type(value) is str:  # the common single value: one span object for the element and its value
+        return _value_list(negated, (_value(value, span),), span)
+    return _value_list(negated, _fast_values(source, value, path, allow_scalars=False), span)
+
+
+def _fast_statement(source: SpanSource, value: object, index: int, path: tuple[PathStep, ...]) -> Statement:
+    """As `_statement`."""
+    m = _members(value, _STATEMENT_KEYS)
+    effect = _fast_str(m, "Effect")
+    if effect is None or (effect != "Allow" and effect != "Deny"):
+        raise _GiveUp
+    sid = _fast_str(m, "Sid")
+    principal = None
+    if "Principal" in m or "NotPrincipal" in m:
+        if "Principal" in m and "NotPrincipal" in m:
+            raise _GiveUp
+        name = "Principal" if "Principal" in m else "NotPrincipal"
+        principal = _fast_principal(source, m[name], name == "NotPrincipal", path + (name,))
+    if ("Action" in m) == ("NotAction" in m):
+        raise _GiveUp
+    name = "Action" if "Action" in m else "NotAction"
+    action = _fast_list(source, m[name], name == "NotAction", path + (name,))
+    for v in action.values:
+        if v.text != "*" and ":" not in v.text:
+            raise _GiveUp
+    resource = None
+    if "Resource" in m or "NotResource" in m:
+        if "Resource" in m and "NotResource" in m:
+            raise _GiveUp
+        name = "Resource" if "Resource" in m else "NotResource"
+        resource = _fast_list(source, m[name], name == "NotResource", path + (name,))
+    conditions: tuple[Condition, ...] = ()
+    if "Condition" in m:
+        conditions = _fast_conditions(source, m["Condition"], path + ("Condition",))
+    return _statement_of(index, sid, effect, principal, action, resource, conditions,
+                          LazySpan(source, path))
+
+
+def _fast_policy(text: str) -> Policy | None:
+    """The model of an ordinary policy document, equal to `_full_policy`'s; None when this path does
+    not take the document (then `_full_policy` decides, and raises if it is malformed)."""
+    if len(text) > MAX_POLICY_CHARS or text.startswith("\ufeff"):
+        return None
+    try:
+        root = _DECODER.decode(text)
+    except (ValueError, RecursionError, TypeError):
+        return None
+    source = SpanSource(text)
+    try:
+        m = _members(root, _POLICY_KEYS)
+        version = _fast_str(m, "Version")
+        if version is not None and version not in VERSIONS:
+            raise _GiveUp
+        pid = _fast_str(m, "Id")
+        if "Statement" not in m:
+            raise _GiveUp
+        stmts = m["Statement"]
+        if type(stmts) is list:
+            statements = tuple(_fast_statement(source, s, i, ("Statement", i)) for i, s in enumerate(stmts))
+        else:
+            statements = (_fast_statement(source, stmts, 0, ("Statement",)),)
+    except _GiveUp:
+        return None
+    return Policy(version, pid, statements, text, source)
