@@ -1,8 +1,10 @@
 """CloudTrail log files on disk: `.json` or `.json.gz`, holding `{"Records": [...]}` (what CloudTrail
 delivers) or a bare JSON array of records (what many tools export).
 
-Each file is read and parsed whole with orjson, which is far faster than an incremental parser; CloudTrail
-bounds a delivered file's size, and only one file is held at a time, so memory stays flat.
+Each file is parsed with orjson, which is far faster than an incremental parser. A file as CloudTrail writes
+it (compact JSON, every record starting with "eventVersion") is parsed a piece of a few dozen records at a
+time (see `record_pieces`); any other file whole. CloudTrail bounds a delivered file's size, and only one
+file is held at a time, so memory stays flat.
 """
 from __future__ import annotations
 
@@ -17,10 +19,14 @@ import orjson
 from solvers.errors import InputError
 
 SUFFIXES = (".json", ".json.gz")
-# Files parsed before their records are handed on. Parsing a few files in a row, then folding their
-# records, measured 15-25% faster than alternating file by file (the parser's and the interpreter's
-# loops evict each other less); memory stays bounded by this many files.
-FILES_PER_BATCH = 8
+# JSON bytes per piece of a file parsed on its own. A delivered file of 500 records is about 0.5 MB of JSON
+# and 1.7 MB of parsed objects, more than a core's L2 cache: parsed whole, its records have left the cache by
+# the time they are folded and again by the time they are freed. Parsed 64 KB at a time, each piece is built,
+# read and freed while it is still in the cache, and the memory it frees is what the next piece reuses:
+# parsing and freeing a file measured twice as fast, the fold a little faster too.
+PIECE_BYTES = 65_536
+_RECORD_START = b',{"eventVersion":'  # a comma, then a record as CloudTrail writes it
+_SPACE = b" \t\r\n"
 
 
 def is_log_file(name: str) -> bool:
@@ -77,18 +83,77 @@ def read_log_file(path: str | os.PathLike) -> list:
     return parse_log(data, str(path))
 
 
-def record_batches(paths: Iterable[str | os.PathLike], size: int = FILES_PER_BATCH) -> Iterator[list]:
-    """The record lists of `size` files at a time (see FILES_PER_BATCH)."""
-    batch: list[list] = []
+def _array_span(data: bytes) -> tuple[int, int] | None:
+    """Where the records' array of a compact log file starts (its "[") and ends (its "]"), or None."""
+    end = len(data)
+    while end and data[end - 1] in _SPACE:
+        end -= 1
+    if data.startswith(b'{"Records":[') and data.endswith(b"]}", 0, end):
+        return 11, end - 2
+    if data.startswith(b"[") and data.endswith(b"]", 0, end):
+        return 0, end - 1
+    return None
+
+
+def record_pieces(data: bytes, name: str, piece: int = PIECE_BYTES) -> Iterator[list]:
+    """The records of one log file's bytes (gzip-compressed or not), as consecutive lists of about `piece`
+    bytes of JSON each: the same records, in the same order, as `parse_log`. Raises InputError naming the
+    file (possibly after some pieces were handed out).
+
+    The records' array is cut before a `,{"eventVersion":` found at least `piece` bytes after the last cut,
+    and each piece parsed as an array of its own. Those bytes cannot occur inside a JSON string (its quotes
+    would be escaped), so a cut is at a comma between two objects; if that comma is not one between two
+    records of the array (an object nested in a record with eventVersion as its first key), the piece before
+    it has an unclosed record and does not parse: the file is then parsed whole, and the records not yet
+    handed out follow. So a piece that parses holds whole records of the array, and the pieces hold them all."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{name}: not a readable gzip file ({exc})") from None
+    span = _array_span(data)
+    cut = -1 if span is None else data.find(_RECORD_START, span[0] + piece, span[1])
+    if span is None or cut < 0:
+        yield parse_log(data, name)
+        return
+    # One mutable copy; each piece is parsed in place through a view, with its first and last byte (the
+    # "[" opening the array, or a comma between records) turned into the brackets of an array of its own.
+    buf = bytearray(data)
+    view = memoryview(buf)
+    start, last, done = span[0], span[1], 0
+    while start < last:
+        cut = buf.find(_RECORD_START, start + piece, last) if start + piece < last else -1
+        end = last if cut < 0 else cut
+        buf[start], buf[end] = 0x5B, 0x5D  # "[", "]"
+        try:
+            records = orjson.loads(view[start:end + 1])
+        except orjson.JSONDecodeError:
+            break
+        done += len(records)
+        yield records
+        start = end
+    else:
+        return
+    yield parse_log(data, name)[done:]  # not a compact file after all: raises, or the records not handed out
+
+
+def read_log_pieces(path: str | os.PathLike) -> Iterator[list]:
+    """Records of one file on disk, a piece at a time (see `record_pieces`)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return record_pieces(data, str(path))
+
+
+def record_batches(paths: Iterable[str | os.PathLike]) -> Iterator[list]:
+    """The records of each file in turn, a piece at a time (see `record_pieces`): a piece is folded and freed
+    before the next is parsed."""
     for path in paths:
-        batch.append(read_log_file(path))
-        if len(batch) >= size:
-            yield from batch
-            batch = []
-    yield from batch
+        yield from read_log_pieces(path)
 
 
 def iter_records(source: str | os.PathLike) -> Iterator[dict]:
-    """Every record under a file or folder, a few files in memory at a time."""
+    """Every record under a file or folder, one piece of one file in memory at a time."""
     for records in record_batches(log_files(source)):
         yield from records

@@ -123,6 +123,8 @@ class ActivityAccumulator:
         self._skipped: dict[str, int] = {}
         self._unmapped: dict[str, None] = {}  # labels of unmappable events, in the order first seen
         self._events = 0
+        self._keys: dict[str, str] = {}  # key_objects of the last list of records (see _lookup_keys)
+        self._probe: object = None  # the first key of that list's first record
         self._first: str | None = None
         self._last: str | None = None
 
@@ -147,7 +149,7 @@ class ActivityAccumulator:
         skip, who, route_of = self._skip, self._who, self._route_of
         candidates, in_aws_regions = self._resources.candidates, self._resources.in_aws_regions
         windowed = start is not None or end is not None
-        keys = key_objects(records[:KEY_SAMPLE]) if type(records) is list else {}
+        keys = self._lookup_keys(records)
         k_time, k_identity, k_type, k_context, k_issuer, k_arn, k_source, k_name, k_kind, k_error, k_params = (
             keys.get(k, k) for k in ("eventTime", "userIdentity", "type", "sessionContext", "sessionIssuer", "arn",
                                      "eventSource", "eventName", "eventType", "errorCode", "requestParameters"))
@@ -233,6 +235,18 @@ class ActivityAccumulator:
                     route.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
         self._events += count
         self._first, self._last = first, last
+
+    def _lookup_keys(self, records: Any) -> dict[str, str]:
+        """key_objects of a list of records, worked out again only when the first key of its first record is
+        not the very object the last list's was: a file read a piece at a time hands over many short lists,
+        whose keys are orjson's same objects (any stale key still finds its values, only slower)."""
+        if type(records) is not list:
+            return {}
+        probe = next(iter(records[0]), None) if records and type(records[0]) is dict else None
+        if probe is None or probe is not self._probe:
+            self._keys = key_objects(records[:KEY_SAMPLE])
+            self._probe = probe
+        return self._keys
 
     def _use(self, route: _Route, record: dict) -> None:
         """Count one event of a route for its principal: the event, a denial, each action and the reliable
