@@ -34,6 +34,10 @@ KEY_SAMPLE = 8  # records whose keys give the lookup keys of a batch (see key_ob
 _UNMAPPED: Any = object()  # marks an unmappable event in the mapping cache
 _MISSING: Any = object()  # "not looked up yet" where None is an answer
 _AWS_SERVICE = "skip:aws-service"  # what fold_identity answers for every AWSService identity
+# Per catalog, what every accumulator of it works out the same way: its EventMapper, its ResourceCatalog (and
+# the ARN patterns compiled in it) and the mapping of each kind of event. A map task over a batch of files
+# makes a new accumulator, which then starts from what the previous ones of the process found.
+_SHARED: dict[int, tuple[Catalog, EventMapper, ResourceCatalog, dict[tuple[str, str], Any]]] = {}
 
 
 def key_objects(samples: list) -> dict[str, str]:
@@ -110,14 +114,18 @@ class ActivityAccumulator:
 
     def __init__(self, catalog: Catalog, *, start: str | None = None, end: str | None = None,
                  only: PrincipalKey | None = None):
-        self._mapper = EventMapper(catalog)
-        self._resources = ResourceCatalog(catalog)
+        shared = _SHARED.get(id(catalog))
+        if shared is None or shared[0] is not catalog:
+            if len(_SHARED) >= 4:
+                _SHARED.clear()
+            shared = _SHARED[id(catalog)] = (catalog, EventMapper(catalog), ResourceCatalog(catalog), {})
+        _, self._mapper, self._resources, self._mapped = shared
         self._start = start
         self._end = end
         self._only = canonical(only) if only else None
         self._who: dict[str, _Principal | str] = {}  # ARN in a record -> its principal, or why it is skipped
         self._principals: dict[str, _Principal] = {}  # canonical ARN -> principal
-        self._mapped: dict[tuple[str, str], Any] = {}  # (source, name) -> (service, ((action, resources), ...))
+        # self._mapped: (source, name) -> (service, ((action, resources), ...)), shared (see _SHARED)
         # (action, service, partition) -> {candidate key: reliable ARNs | None}
         self._reliable: dict[tuple[str, str, str], dict[tuple, tuple[str, ...] | None]] = {}
         self._skipped: dict[str, int] = {}
@@ -147,7 +155,7 @@ class ActivityAccumulator:
         # here (a call per event costs as much as the rest); tests check both give the same activity.
         start, end, first, last = self._start, self._end, self._first, self._last
         skip, who, route_of = self._skip, self._who, self._route_of
-        candidates, in_aws_regions = self._resources.candidates, self._resources.in_aws_regions
+        candidates, in_aws_region = self._resources.candidates, self._resources.in_aws_region
         windowed = start is not None or end is not None
         keys = self._lookup_keys(records)
         k_time, k_identity, k_type, k_context, k_issuer, k_arn, k_source, k_name, k_kind, k_error, k_params = (
@@ -214,11 +222,11 @@ class ActivityAccumulator:
                     if arns is _MISSING:
                         if len(memo) > MAX_MEMO:
                             memo.clear()
-                        # A string key is the one ARN of the record's `resources` list: its only candidate.
-                        arns = (in_aws_regions((key,)) if type(key) is str else
-                                candidates(record, route.service, route.partition))
-                        matched = resources.reliable(list(arns))
-                        arns = memo[key] = tuple(matched) if matched is not None else None
+                        if type(key) is str:  # the one ARN of the record's `resources` list: its only candidate
+                            arns = memo[key] = resources.reliable_one(key) if in_aws_region(key) else None
+                        else:
+                            matched = resources.reliable(list(candidates(record, route.service, route.partition)))
+                            arns = memo[key] = tuple(matched) if matched is not None else None
                     if arns is None:
                         cell[0] = None
                     else:
@@ -233,6 +241,7 @@ class ActivityAccumulator:
                 params = record[k_params]
                 if params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params):
                     route.not_observable.setdefault("iam:PassRole", set()).update(route.actions)
+                    route.passrole = False  # its actions are in; another such call would add nothing
         self._events += count
         self._first, self._last = first, last
 

@@ -43,7 +43,8 @@ def strip_version(event_name: str) -> str:
 
 class EventMapper:
     """Maps (eventSource, eventName) pairs, remembering each answer: a trail holds few distinct pairs
-    and many events. One mapper per reader or task; it is not shared between threads."""
+    and many events. The accumulators of a process share one per catalog (see activity._SHARED); threads
+    sharing it at worst work an answer out twice."""
 
     def __init__(self, catalog: Catalog):
         self._catalog = catalog

@@ -58,6 +58,17 @@ class ActionResources:
         matched = [c for c in candidates if match(c)]
         return matched or None
 
+    def reliable_one(self, arn: str) -> tuple[str, ...] | None:
+        """`reliable([arn])` as a tuple (the ARN once per required type it matches), or None."""
+        if self.required:
+            for pattern in self.required:
+                if not pattern.fullmatch(arn):
+                    return None
+            return (arn,) * len(self.required)
+        if self.any_optional is not None and self.any_optional.fullmatch(arn):
+            return (arn,)
+        return None
+
 
 def template_pattern(template: str) -> re.Pattern[str]:
     """Regex for the ARNs an ARN template describes. The last variable may hold '/' and ':' (paths,
@@ -112,17 +123,16 @@ class ResourceCatalog:
         return self.in_aws_regions(candidate_arns(record, service, partition))
 
     def in_aws_regions(self, arns: Iterable[str]) -> tuple[str, ...]:
-        regions = self._regions
-        kept = []
-        for arn in arns:
-            parts = arn.split(":", 4)
-            region = parts[3] if len(parts) > 4 else ""
-            ok = regions.get(region)
-            if ok is None:
-                ok = regions[region] = is_aws_region(region)
-            if ok:
-                kept.append(arn)
-        return tuple(kept)
+        return tuple([arn for arn in arns if self.in_aws_region(arn)])
+
+    def in_aws_region(self, arn: str) -> bool:
+        """Whether the ARN's Region field is empty or an AWS Region."""
+        parts = arn.split(":", 4)
+        region = parts[3] if len(parts) > 4 else ""
+        ok = self._regions.get(region)
+        if ok is None:
+            ok = self._regions[region] = is_aws_region(region)
+        return ok
 
     def of(self, full_action: str) -> ActionResources:
         found = self._cache.get(full_action)

@@ -141,3 +141,27 @@ def test_batches_of_any_size_give_the_same_activity():
     streamed = ActivityAccumulator(load_catalog())
     streamed.add_all(r for r in records)  # an iterator, not a list
     assert json.dumps(streamed.partial()) == json.dumps(whole.partial())
+
+
+def test_reliable_of_one_arn_is_reliable_of_a_list_of_it():
+    from solvers.generation.resources import ResourceCatalog
+
+    resources = ResourceCatalog(load_catalog())
+    arns = ["arn:aws:s3:::b1", "arn:aws:s3:::b1/k", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/k",
+            f"arn:aws:iam::{ACCOUNT}:role/r", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f", "arn:aws:sqs:x", "*"]
+    for action in ("s3:GetObject", "s3:ListBucket", "kms:Decrypt", "iam:PassRole", "lambda:InvokeFunction",
+                   "ec2:CreateTags", "sts:GetCallerIdentity", "s3:ListAllMyBuckets", "no:SuchAction"):
+        of = resources.of(action)
+        for arn in arns:
+            matched = of.reliable([arn])
+            assert of.reliable_one(arn) == (tuple(matched) if matched is not None else None), (action, arn)
+
+
+def test_accumulators_one_after_another_give_what_a_first_one_does():
+    """Accumulators of one catalog share its mapping and resource patterns (a map task per batch)."""
+    records = orjson.loads(orjson.dumps(_records(1500, 5)))
+    first = ActivityAccumulator(load_catalog())
+    first.add_all(records)
+    again = ActivityAccumulator(load_catalog())
+    again.add_all(records)
+    assert json.dumps(again.partial()) == json.dumps(first.partial())
