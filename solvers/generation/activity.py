@@ -222,10 +222,16 @@ class ActivityAccumulator:
                     if arns is _MISSING:
                         if len(memo) > MAX_MEMO:
                             memo.clear()
-                        if type(key) is str:  # the one ARN of the record's `resources` list: its only candidate
+                        # The candidate ARNs, read off the key (see candidate_key): the one ARN of the record's
+                        # `resources` list, their ARNs, or the ARNs among the request parameters; built from the
+                        # record only when the key also holds what the service's builder reads.
+                        if type(key) is str:
                             arns = memo[key] = resources.reliable_one(key) if in_aws_region(key) else None
                         else:
-                            matched = resources.reliable(list(candidates(record, route.service, route.partition)))
+                            listed = key[0] if key and type(key[0]) is tuple else key
+                            if listed is not key and len(key) > 1:
+                                listed = candidates(record, route.service, route.partition)
+                            matched = resources.reliable([a for a in listed if in_aws_region(a)])
                             arns = memo[key] = tuple(matched) if matched is not None else None
                     if arns is None:
                         cell[0] = None
