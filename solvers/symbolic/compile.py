@@ -18,6 +18,7 @@ from solvers.symbolic.domains import (
     ACTION_UNIVERSE,
     ARN_UNIVERSE,
     PRINCIPAL_UNIVERSE,
+    Compare,
     Dim,
     check_family,
     compare_from_text,
@@ -177,6 +178,28 @@ def _required_vars(text: str, variables: bool) -> set[str]:
     return {v.key for v in template_vars(parse_template(text, variables)) if v.default is None}
 
 
+def typed_constants(cond: Condition) -> list[Compare]:
+    """The constants of a numeric, date or IP condition; PolicyError names a value of the wrong type."""
+    spec = cond.operator.spec
+    out = []
+    for v in cond.values:
+        c = compare_from_text(spec.family, spec.test, v.text)
+        if c is None:
+            raise PolicyError(f"{v.text!r} is not a valid {spec.family.value} value for {cond.operator.text}",
+                              f"Condition.{cond.operator.text}.{cond.key}", v.span.start.line, v.span.start.column)
+        out.append(c)
+    return out
+
+
+def check_values(policy: Policy) -> None:
+    """Raise the PolicyError compiling would raise for a typed condition value of the wrong type, for
+    every statement (a question may compile only some of them)."""
+    for stmt in policy.statements:
+        for cond in stmt.conditions:
+            if cond.operator.spec.family not in (Family.STRING, Family.NULL):
+                typed_constants(cond)
+
+
 def compile_condition(cond: Condition, policy: Policy, space: Space) -> Term:
     t, op = space.t, cond.operator
     spec = op.spec
@@ -188,13 +211,7 @@ def compile_condition(cond: Condition, policy: Policy, space: Space) -> Term:
     if spec.family is Family.STRING:
         pids = [space.string_pattern(dim, v.text, spec.test, policy.supports_variables) for v in cond.values]
     else:
-        pids = []
-        for v in cond.values:
-            c = compare_from_text(spec.family, spec.test, v.text)
-            if c is None:
-                raise PolicyError(f"{v.text!r} is not a valid {spec.family.value} value for {op.text}",
-                                  f"Condition.{op.text}.{cond.key}", v.span.start.line, v.span.start.column)
-            pids.append(dim.register(c))
+        pids = [dim.register(c) for c in typed_constants(cond)]
     missing = t.not_(t.present(dim.name))
     match_some = t.some(dim.name, pids, True)  # some value passes the positive test
     miss_some = t.some(dim.name, pids, False)  # some value fails it

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from solvers.errors import UndecidedError
@@ -91,6 +92,7 @@ class Dim:
         return _typed_atoms(self.patterns, _ip_points(self.patterns), format_ip)
 
 
+@lru_cache(maxsize=8192)  # the same constants come back statement after statement
 def compare_from_text(family: Family, test: Test, text: str) -> Compare | None:
     """Read a policy constant for a typed operator; None when the text is not of the type."""
     if family is Family.IP:
