@@ -66,7 +66,12 @@ def map_log_files(paths: Iterable[str], window: Window = Window()) -> dict:
     with gc_paused():
         for records in record_batches(paths):
             acc.add_all(records)
-    return acc.partial()
+        # Made, and the accumulator dropped, before the collector runs again: the accumulator's tens of
+        # thousands of objects are freed by reference counting instead of walked by a collection first
+        # (20-40 ms a batch of 100,000 events).
+        partial = acc.partial()
+        del acc
+    return partial
 
 
 def reduce_partials(partials: Iterable[dict]) -> dict:
