@@ -126,4 +126,7 @@ def difference(new: Policy, existing: Policy) -> tuple[Policy, Policy] | None:
         keep = tuple(s for s in policy.statements if relevant(s))
         return policy if len(keep) == len(policy.statements) else dataclasses.replace(policy, statements=keep)
 
-    return kept(new), kept(existing)
+    narrowed = kept(new)
+    if not any(s.effect == "Allow" for s in narrowed.statements):
+        return None  # only existing-only Denies, and no Allow of the new policy reaches them
+    return narrowed, kept(existing)
