@@ -400,9 +400,10 @@ def _fast_values(source: SpanSource, value: object, path: tuple[PathStep, ...],
         return (_value(_fast_text(value, allow_scalars), LazySpan(source, path)),)
     if not value:
         raise _GiveUp
-    return tuple(_value(item if type(item) is str else _fast_text(item, allow_scalars),
-                            LazySpan(source, path + (i,)))
-                 for i, item in enumerate(value))
+    out = []
+    for i, item in enumerate(value):
+        out.append(_value(item if type(item) is str else _fast_text(item, allow_scalars), LazySpan(source, path + (i,))))
+    return tuple(out)
 
 
 def _fast_str(members: dict[str, object], name: str) -> str | None:
@@ -467,44 +468,74 @@ def _fast_conditions(source: SpanSource, value: object, path: tuple[PathStep, ..
     return tuple(out)
 
 
-def _fast_list(source: SpanSource, value: object, negated: bool, path: tuple[PathStep, ...]) -> ValueList:
+_ABSENT = object()  # a member not in its object (a null member is present: the full path rejects it)
+
+
+def _fast_list(source: SpanSource, value: object, negated: bool, path: tuple[PathStep, ...],
+               is_action: bool) -> ValueList:
+    """An Action/NotAction or Resource/NotResource element, as `_statement` builds it."""
     span = LazySpan(source, path)
     if type(value) is str:  # the common single value: one span object for the element and its value
+        if is_action and value != "*" and ":" not in value:
+            raise _GiveUp
         return _value_list(negated, (_value(value, span),), span)
-    return _value_list(negated, _fast_values(source, value, path, allow_scalars=False), span)
+    values = _fast_values(source, value, path, allow_scalars=False)
+    if is_action:
+        for v in values:
+            if v.text != "*" and ":" not in v.text:
+                raise _GiveUp
+    return _value_list(negated, values, span)
 
 
 def _fast_statement(source: SpanSource, value: object, index: int, path: tuple[PathStep, ...]) -> Statement:
     """As `_statement`."""
-    m = _members(value, _STATEMENT_KEYS)
-    effect = _fast_str(m, "Effect")
-    if effect is None or (effect != "Allow" and effect != "Deny"):
+    if type(value) is not tuple:
         raise _GiveUp
-    sid = _fast_str(m, "Sid")
+    m = dict(value)
+    if len(m) != len(value) or not m.keys() <= _STATEMENT_KEYS:
+        raise _GiveUp
+    get = m.get
+    effect = get("Effect")
+    if effect == "Allow":
+        effect_text = "Allow"
+    elif effect == "Deny":
+        effect_text = "Deny"
+    else:
+        raise _GiveUp
+    sid = None
+    sid_value = get("Sid", _ABSENT)
+    if sid_value is not _ABSENT:
+        if type(sid_value) is not str:
+            raise _GiveUp
+        sid = sid_value
     principal = None
-    if "Principal" in m or "NotPrincipal" in m:
-        if "Principal" in m and "NotPrincipal" in m:
+    pos, neg = get("Principal", _ABSENT), get("NotPrincipal", _ABSENT)
+    if pos is not _ABSENT:
+        if neg is not _ABSENT:
             raise _GiveUp
-        name = "Principal" if "Principal" in m else "NotPrincipal"
-        principal = _fast_principal(source, m[name], name == "NotPrincipal", path + (name,))
-    if ("Action" in m) == ("NotAction" in m):
+        principal = _fast_principal(source, pos, False, path + ("Principal",))
+    elif neg is not _ABSENT:
+        principal = _fast_principal(source, neg, True, path + ("NotPrincipal",))
+    pos, neg = get("Action", _ABSENT), get("NotAction", _ABSENT)
+    if pos is not _ABSENT:
+        if neg is not _ABSENT:
+            raise _GiveUp
+        action = _fast_list(source, pos, False, path + ("Action",), True)
+    elif neg is not _ABSENT:
+        action = _fast_list(source, neg, True, path + ("NotAction",), True)
+    else:
         raise _GiveUp
-    name = "Action" if "Action" in m else "NotAction"
-    action = _fast_list(source, m[name], name == "NotAction", path + (name,))
-    for v in action.values:
-        if v.text != "*" and ":" not in v.text:
-            raise _GiveUp
     resource = None
-    if "Resource" in m or "NotResource" in m:
-        if "Resource" in m and "NotResource" in m:
+    pos, neg = get("Resource", _ABSENT), get("NotResource", _ABSENT)
+    if pos is not _ABSENT:
+        if neg is not _ABSENT:
             raise _GiveUp
-        name = "Resource" if "Resource" in m else "NotResource"
-        resource = _fast_list(source, m[name], name == "NotResource", path + (name,))
-    conditions: tuple[Condition, ...] = ()
-    if "Condition" in m:
-        conditions = _fast_conditions(source, m["Condition"], path + ("Condition",))
-    return _statement_of(index, sid, effect, principal, action, resource, conditions,
-                          LazySpan(source, path))
+        resource = _fast_list(source, pos, False, path + ("Resource",), False)
+    elif neg is not _ABSENT:
+        resource = _fast_list(source, neg, True, path + ("NotResource",), False)
+    cond = get("Condition", _ABSENT)
+    conditions = () if cond is _ABSENT else _fast_conditions(source, cond, path + ("Condition",))
+    return _statement_of(index, sid, effect_text, principal, action, resource, conditions, LazySpan(source, path))
 
 
 def _fast_policy(text: str) -> Policy | None:
@@ -527,7 +558,10 @@ def _fast_policy(text: str) -> Policy | None:
             raise _GiveUp
         stmts = m["Statement"]
         if type(stmts) is list:
-            statements = tuple(_fast_statement(source, s, i, ("Statement", i)) for i, s in enumerate(stmts))
+            built = []
+            for i, s in enumerate(stmts):
+                built.append(_fast_statement(source, s, i, ("Statement", i)))
+            statements = tuple(built)
         else:
             statements = (_fast_statement(source, stmts, 0, ("Statement",)),)
     except _GiveUp:
