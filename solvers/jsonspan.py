@@ -2,8 +2,9 @@
 
 The standard library's parser forgets positions; validation findings and parse errors must point
 into the text (line from 1, column and offset from 0, the span covering the token with its quotes),
-so the policy model is built from this tree instead. Duplicate object keys are kept in order
-(AWS's parser accepts them; validation reports them).
+so the policy model is built from this tree instead, or (its fast path, for ordinary documents) with
+LazySpans: a (document, path) that this parser resolves the first time a span is read. Duplicate
+object keys are kept in order (AWS's parser accepts them; validation reports them).
 
 Bounded by construction: nesting deeper than MAX_DEPTH is an error, not a RecursionError.
 """

@@ -454,14 +454,18 @@ def _fast_principal(source: SpanSource, value: object, negated: bool, path: tupl
 def _fast_conditions(source: SpanSource, value: object, path: tuple[PathStep, ...]) -> tuple[Condition, ...]:
     """As `_conditions`."""
     out: list[Condition] = []
-    for op_key, block in _members(value).items():
+    if type(value) is not tuple or len(dict(value)) != len(value):
+        raise _GiveUp
+    for op_key, block in value:
         op = _OPERATORS.get(op_key)
         if op is None:
             op = parse_operator(op_key)
             if op is None:
                 raise _GiveUp
             _OPERATORS[op_key] = op
-        for key, vals in _members(block).items():
+        if type(block) is not tuple or len(dict(block)) != len(block):
+            raise _GiveUp
+        for key, vals in block:
             kpath = path + (op_key, key)
             out.append(_condition(op, key, _fast_values(source, vals, kpath, allow_scalars=True),
                                       LazySpan(source, kpath + (KEY,))))
