@@ -31,6 +31,9 @@ MAX_RESOURCES_PER_ACTION = 50
 # again and again, and object keys once each, which are not worth keeping; bounds memory per action.
 MAX_MEMO = 2_048
 KEY_SAMPLE = 8  # records whose keys give the lookup keys of a batch (see key_objects)
+# The keys the fold reads, in the order add_all unpacks them.
+FOLD_KEYS = ("eventTime", "userIdentity", "type", "sessionContext", "sessionIssuer", "arn", "eventSource", "eventName",
+             "eventType", "errorCode", "requestParameters")
 _UNMAPPED: Any = object()  # marks an unmappable event in the mapping cache
 _MISSING: Any = object()  # "not looked up yet" where None is an answer
 _AWS_SERVICE = "skip:aws-service"  # what fold_identity answers for every AWSService identity
@@ -104,7 +107,11 @@ class _Route:
         self.denied = 0  # of which denied
         # Some action still collects resource ARNs. Only ever goes from True to False (a cell set to None
         # stays None); may stay True a while after its cells died through another route, which is harmless.
-        self.live = any(cell[0] is not None for cell, _, _ in uses)
+        self.live = False
+        for cell, _, _ in uses:
+            if cell[0] is not None:
+                self.live = True
+                break
 
 
 class ActivityAccumulator:
@@ -131,7 +138,7 @@ class ActivityAccumulator:
         self._skipped: dict[str, int] = {}
         self._unmapped: dict[str, None] = {}  # labels of unmappable events, in the order first seen
         self._events = 0
-        self._keys: dict[str, str] = {}  # key_objects of the last list of records (see _lookup_keys)
+        self._keys: tuple[str, ...] = FOLD_KEYS  # the lookup keys of the last list of records (see _lookup_keys)
         self._probe: object = None  # the first key of that list's first record
         self._first: str | None = None
         self._last: str | None = None
@@ -157,10 +164,8 @@ class ActivityAccumulator:
         skip, who, route_of = self._skip, self._who, self._route_of
         candidates, in_aws_region = self._resources.candidates, self._resources.in_aws_region
         windowed = start is not None or end is not None
-        keys = self._lookup_keys(records)
         k_time, k_identity, k_type, k_context, k_issuer, k_arn, k_source, k_name, k_kind, k_error, k_params = (
-            keys.get(k, k) for k in ("eventTime", "userIdentity", "type", "sessionContext", "sessionIssuer", "arn",
-                                     "eventSource", "eventName", "eventType", "errorCode", "requestParameters"))
+            self._lookup_keys(records))
         found: Any  # a principal, or why its events are skipped
         route: Any  # a _Route, or why the record is skipped, or None: take the reference path
         count = 0
@@ -251,15 +256,17 @@ class ActivityAccumulator:
         self._events += count
         self._first, self._last = first, last
 
-    def _lookup_keys(self, records: Any) -> dict[str, str]:
-        """key_objects of a list of records, worked out again only when the first key of its first record is
-        not the very object the last list's was: a file read a piece at a time hands over many short lists,
-        whose keys are orjson's same objects (any stale key still finds its values, only slower)."""
+    def _lookup_keys(self, records: Any) -> tuple[str, ...]:
+        """FOLD_KEYS as the key objects of a list of records (see key_objects), worked out again only when the
+        first key of its first record is not the very object the last list's was: a file read a piece at a time
+        hands over many short lists, whose keys are orjson's same objects (a stale key still finds its values,
+        only slower)."""
         if type(records) is not list:
-            return {}
+            return FOLD_KEYS
         probe = next(iter(records[0]), None) if records and type(records[0]) is dict else None
         if probe is None or probe is not self._probe:
-            self._keys = key_objects(records[:KEY_SAMPLE])
+            found = key_objects(records[:KEY_SAMPLE])
+            self._keys = tuple([found.get(k, k) for k in FOLD_KEYS])
             self._probe = probe
         return self._keys
 
