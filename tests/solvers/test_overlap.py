@@ -130,7 +130,7 @@ def _edited_pair(draw):
 def test_difference_keeps_the_answer_for_every_request() -> None:
     stats: Counter[str] = Counter()
 
-    @settings(max_examples=300, deadline=None, database=None,
+    @settings(max_examples=400, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(case=_edited_pair())
     def run(case) -> None:
@@ -152,5 +152,5 @@ def test_difference_keeps_the_answer_for_every_request() -> None:
 
     run()
     # the property was exercised: every branch taken, and new access actually seen
-    assert min(stats["nothing to ask"], stats["statements left out"]) >= 25, stats
+    assert min(stats["nothing to ask"], stats["statements left out"]) >= 20, stats
     assert stats["requests with new access"] >= 10, stats
