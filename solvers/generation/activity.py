@@ -38,9 +38,11 @@ _UNMAPPED: Any = object()  # marks an unmappable event in the mapping cache
 _MISSING: Any = object()  # "not looked up yet" where None is an answer
 _AWS_SERVICE = "skip:aws-service"  # what fold_identity answers for every AWSService identity
 # Per catalog, what every accumulator of it works out the same way: its EventMapper, its ResourceCatalog (and
-# the ARN patterns compiled in it) and the mapping of each kind of event. A map task over a batch of files
-# makes a new accumulator, which then starts from what the previous ones of the process found.
-_SHARED: dict[int, tuple[Catalog, EventMapper, ResourceCatalog, dict[tuple[str, str], Any]]] = {}
+# the ARN patterns compiled in it), the mapping of each kind of event, and the reliable ARNs per action and
+# candidate key (bounded by MAX_MEMO per action). A map task over a batch of files makes a new accumulator,
+# which then starts from what the previous ones of the process found.
+_SHARED: dict[int, tuple[Catalog, EventMapper, ResourceCatalog, dict[tuple[str, str], Any],
+                         dict[tuple[str, str, str], dict[Any, tuple[str, ...] | None]]]] = {}
 
 
 def key_objects(samples: list) -> dict[str, str]:
@@ -125,16 +127,15 @@ class ActivityAccumulator:
         if shared is None or shared[0] is not catalog:
             if len(_SHARED) >= 4:
                 _SHARED.clear()
-            shared = _SHARED[id(catalog)] = (catalog, EventMapper(catalog), ResourceCatalog(catalog), {})
-        _, self._mapper, self._resources, self._mapped = shared
+            shared = _SHARED[id(catalog)] = (catalog, EventMapper(catalog), ResourceCatalog(catalog), {}, {})
+        _, self._mapper, self._resources, self._mapped, self._reliable = shared
         self._start = start
         self._end = end
         self._only = canonical(only) if only else None
         self._who: dict[str, _Principal | str] = {}  # ARN in a record -> its principal, or why it is skipped
         self._principals: dict[str, _Principal] = {}  # canonical ARN -> principal
-        # self._mapped: (source, name) -> (service, ((action, resources), ...)), shared (see _SHARED)
-        # (action, service, partition) -> {candidate key: reliable ARNs | None}
-        self._reliable: dict[tuple[str, str, str], dict[tuple, tuple[str, ...] | None]] = {}
+        # Shared (see _SHARED): self._mapped, (source, name) -> (service, ((action, resources), ...)), and
+        # self._reliable, (action, service, partition) -> {candidate key: reliable ARNs | None}.
         self._skipped: dict[str, int] = {}
         self._unmapped: dict[str, None] = {}  # labels of unmappable events, in the order first seen
         self._events = 0
@@ -272,25 +273,19 @@ class ActivityAccumulator:
 
     def _use(self, route: _Route, record: dict) -> None:
         """Count one event of a route for its principal: the event, a denial, each action and the reliable
-        ARNs it acted on, and iam:PassRole when the call handed a role to a service."""
+        ARNs it acted on, and iam:PassRole when the call handed a role to a service. The ARNs are worked out
+        from the record every time: no memo, no candidate key (what the fast path's answers are checked
+        against)."""
         route.count += 1
         error = record.get("errorCode")
         if error is not None and is_denied(error):
             route.denied += 1
-        key: Any = None
-        for cell, resources, memo in route.uses:
+        for cell, resources, _ in route.uses:
             seen = cell[0]
             if seen is None:
                 continue
-            if key is None:
-                key = candidate_key(record, route.service)
-            arns = memo.get(key, _MISSING)
-            if arns is _MISSING:
-                if len(memo) > MAX_MEMO:
-                    memo.clear()
-                matched = resources.reliable(list(self._resources.candidates(record, route.service,
-                                                                             route.partition)))
-                arns = memo[key] = tuple(matched) if matched is not None else None
+            matched = resources.reliable(list(self._resources.candidates(record, route.service, route.partition)))
+            arns = tuple(matched) if matched is not None else None
             if arns is None:
                 cell[0] = None
             else:
