@@ -14,7 +14,7 @@ from functools import lru_cache
 from solvers.errors import InputError, UndecidedError
 from solvers.evaluator import Request, glob_match, is_allowed, statement_matches
 from solvers.operators import Test
-from solvers.overlap import difference
+from solvers.overlap import difference, toward
 from solvers.policy import Policy, parse_policy
 from solvers.symbolic.compile import ACTION, RESOURCE, CompiledPolicy, check_values
 from solvers.symbolic.engine import Question
@@ -24,6 +24,8 @@ from solvers.variables import Glob
 POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY")
 MAX_ACCESS_ENTRIES = 100
 _ACCESS_ARN = re.compile(r"^arn:[^:*?]+:[^:*?]*:[^:*?]*:[^:*?]*:.+$")
+_NO_NEW_ACCESS = "The new policy grants no access that the existing policy does not grant."
+_NONE_GRANTED = "The policy grants none of the listed access."
 _ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$")
 
 
@@ -123,13 +125,13 @@ def check_no_new_access(new_text: str, existing_text: str, policy_type: str) -> 
         check_values(policy)
     narrowed = difference(new, existing)
     if narrowed is None:
-        return CheckResult("PASS", "The new policy grants no access that the existing policy does not grant.")
+        return CheckResult("PASS", _NO_NEW_ACCESS)
     q = _question()
     cnew, cold = q.compile(narrowed[0]), q.compile(narrowed[1])
     gained = q.t.not_(cold.allows)
     example = q.find(q.t.and_(cnew.allows, gained))
     if example is None:
-        return CheckResult("PASS", "The new policy grants no access that the existing policy does not grant.")
+        return CheckResult("PASS", _NO_NEW_ACCESS)
     example = _replay(example, [new], [existing])
     reasons, complete = _statement_reasons(q, cnew, gained, "Statement {index} of the new policy grants "
                                            "access that the existing policy does not.", example)
@@ -154,9 +156,13 @@ def check_access_not_granted(policy_text: str, policy_type: str, actions: Sequen
                              resources: Sequence[str]) -> CheckResult:
     validate_access(actions, resources)
     policy = load_for_check(policy_text, policy_type, "the")
+    check_values(policy)
+    narrowed = toward(policy, actions, resources)
+    if narrowed is None:
+        return CheckResult("PASS", _NONE_GRANTED)
     q = _question()
     space = q.space
-    compiled = q.compile(policy)
+    compiled = q.compile(narrowed)
     t = q.t
     restrict = []
     if actions:
@@ -168,7 +174,7 @@ def check_access_not_granted(policy_text: str, policy_type: str, actions: Sequen
     access = t.and_(*restrict)
     example = q.find(t.and_(compiled.allows, access))
     if example is None:
-        return CheckResult("PASS", "The policy grants none of the listed access.")
+        return CheckResult("PASS", _NONE_GRANTED)
     example = _replay(example, [policy], [])
     if not _within(example, actions, resources):
         raise UndecidedError("internal disagreement: the solver's witness is outside the listed access")

@@ -15,6 +15,7 @@ NotResource, no Resource, policy variables) is assumed to meet everything.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -130,3 +131,14 @@ def difference(new: Policy, existing: Policy) -> tuple[Policy, Policy] | None:
     if not any(s.effect == "Allow" for s in narrowed.statements):
         return None  # only existing-only Denies, and no Allow of the new policy reaches them
     return narrowed, kept(existing)
+
+
+def toward(policy: Policy, actions: Sequence[str], resources: Sequence[str]) -> Policy | None:
+    """The policy cut down to the statements that can match one of the listed actions on one of the
+    listed resources (an empty list: any), or None when no Allow can: it then grants none of them."""
+    services, ends = _action_shape(tuple(actions)) if actions else (None, None)
+    access = Shape(services, ends, _resource_shape(tuple(resources)) if resources else None)
+    keep = tuple(s for s in policy.statements if may_overlap(shape(s), access))
+    if not any(s.effect == "Allow" for s in keep):
+        return None
+    return policy if len(keep) == len(policy.statements) else dataclasses.replace(policy, statements=keep)

@@ -16,9 +16,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from solvers.checks import check_no_new_access
+from solvers.checks import _within, check_no_new_access
 from solvers.evaluator import is_allowed
-from solvers.overlap import _ends, _meet, difference, may_overlap, shape, statement_key
+from solvers.overlap import _ends, _meet, difference, may_overlap, shape, statement_key, toward
 from solvers.policy import parse_policy
 
 
@@ -154,3 +154,31 @@ def test_difference_keeps_the_answer_for_every_request() -> None:
     # the property was exercised: every branch taken, and new access actually seen
     assert min(stats["nothing to ask"], stats["statements left out"]) >= 20, stats
     assert stats["requests with new access"] >= 10, stats
+
+
+LISTED_ACTIONS = ("s3:GetObject", "s3:Get*", "ec2:DescribeInstances", "iam:GetRole", "sqs:SendMessage", "s3:*")
+LISTED_RESOURCES = ("arn:aws:s3:::b/x", "arn:aws:s3:::b/*", "arn:aws:s3:::c", "arn:aws:iam::111122223333:role/a",
+                    "arn:aws:ec2:us-east-1:111122223333:instance/*")
+
+
+def test_toward_keeps_the_answer_for_every_request_in_the_listed_access() -> None:
+    stats: Counter[str] = Counter()
+
+    @settings(max_examples=300, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(policy=pg.policies(), actions=st.lists(st.sampled_from(LISTED_ACTIONS), max_size=2),
+           resources=st.lists(st.sampled_from(LISTED_RESOURCES), max_size=2), data=st.data())
+    def run(policy, actions, resources, data) -> None:
+        note(f"policy: {policy.text}\nactions: {actions}\nresources: {resources}")
+        whole = parse_policy(policy.text)
+        cut = toward(whole, actions, resources)
+        stats["no question" if cut is None else "cut" if len(cut.statements) < len(whole.statements) else "whole"] += 1
+        for r in data.draw(st.lists(pg.requests(policy.resource_policy), min_size=12, max_size=12)):
+            if not _within(r, actions, resources):
+                continue
+            allowed = is_allowed(whole, r)
+            stats["listed access allowed"] += allowed
+            assert allowed == (cut is not None and is_allowed(cut, r)), r.as_dict()
+
+    run()
+    assert min(stats["no question"], stats["cut"], stats["listed access allowed"]) >= 10, stats
