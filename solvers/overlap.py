@@ -52,11 +52,18 @@ class Shape:
 
 
 def shape(stmt: Statement) -> Shape:
-    services, actions = (None, None) if stmt.action.negated else _action_shape(tuple(v.text for v in stmt.action.values))
-    resources = None
-    if stmt.resource is not None and not stmt.resource.negated:
-        resources = _resource_shape(tuple(v.text for v in stmt.resource.values))
-    return Shape(services, actions, resources)
+    return _shape_of_key(statement_key(stmt))
+
+
+def _shape_of_key(key: tuple) -> Shape:
+    return _shape(key[2], key[3], key[4])
+
+
+@lru_cache(maxsize=16384)  # shared statements come twice per question, and edited policies again and again
+def _shape(action_negated: bool, actions: tuple[str, ...], resource: tuple | None) -> Shape:
+    services, ends = (None, None) if action_negated else _action_shape(actions)
+    resources = None if resource is None or resource[0] else _resource_shape(resource[1])
+    return Shape(services, ends, resources)
 
 
 # the same few action lists and ARNs come back statement after statement, policy after policy
@@ -104,33 +111,29 @@ def difference(new: Policy, existing: Policy) -> tuple[Policy, Policy] | None:
     one allows (statement indexes kept), or None when no statement can: then the new policy grants
     nothing the existing one does not."""
     shared = new.supports_variables == existing.supports_variables  # else equal text, other meaning
-    new_keys = [statement_key(s) for s in new.statements] if shared else []
-    old_keys = [statement_key(s) for s in existing.statements] if shared else []
-    old_set, new_set = set(old_keys), set(new_keys)
-    seeds = [s for i, s in enumerate(new.statements)
-             if s.effect == "Allow" and not (shared and new_keys[i] in old_set)]
-    seeds += [s for i, s in enumerate(existing.statements)
-              if s.effect == "Deny" and not (shared and old_keys[i] in new_set)]
-    if not seeds:
+    new_keys = [statement_key(s) for s in new.statements]
+    old_keys = [statement_key(s) for s in existing.statements]
+    old_set, new_set = (set(old_keys), set(new_keys)) if shared else (set(), set())
+    seeds = [i for i, s in enumerate(new.statements) if s.effect == "Allow" and new_keys[i] not in old_set]
+    old_seeds = [i for i, s in enumerate(existing.statements) if s.effect == "Deny" and old_keys[i] not in new_set]
+    if not seeds and not old_seeds:
         return None
-    seed_shapes = [shape(s) for s in seeds]
+    seed_shapes = [_shape_of_key(new_keys[i]) for i in seeds] + [_shape_of_key(old_keys[i]) for i in old_seeds]
 
-    seed_ids = {id(s) for s in seeds}
-
-    def relevant(stmt: Statement) -> bool:
-        if id(stmt) in seed_ids:
-            return True
-        mine = shape(stmt)
+    def relevant(key: tuple) -> bool:
+        mine = _shape_of_key(key)
         return any(may_overlap(mine, t) for t in seed_shapes)
 
-    def kept(policy: Policy) -> Policy:
-        keep = tuple(s for s in policy.statements if relevant(s))
+    def kept(policy: Policy, keys: list[tuple], own_seeds: list[int]) -> Policy:
+        chosen = set(own_seeds)  # a seed meets itself, unless it matches nothing (a glob-free check would say)
+        keep = tuple(s for i, (s, key) in enumerate(zip(policy.statements, keys, strict=True))
+                     if i in chosen or relevant(key))
         return policy if len(keep) == len(policy.statements) else dataclasses.replace(policy, statements=keep)
 
-    narrowed = kept(new)
+    narrowed = kept(new, new_keys, seeds)
     if not any(s.effect == "Allow" for s in narrowed.statements):
         return None  # only existing-only Denies, and no Allow of the new policy reaches them
-    return narrowed, kept(existing)
+    return narrowed, kept(existing, old_keys, old_seeds)
 
 
 def toward(policy: Policy, actions: Sequence[str], resources: Sequence[str]) -> Policy | None:

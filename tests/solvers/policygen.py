@@ -1,7 +1,7 @@
 """Hypothesis strategies for random IAM policies and requests over a small, colliding vocabulary.
 
-Used by `test_differential.py`, which loads this file by path (the test suite runs with
-`--import-mode=importlib`, so `tests/solvers` is not on sys.path).
+Imported as `policygen` by `test_differential.py`, `test_finite.py` and `test_overlap.py` (pytest's
+`pythonpath` setting in pyproject.toml puts `tests/solvers` on sys.path).
 
 Everything the strategies can emit comes from the tables below, so `test_operator_families_are_covered`
 can check those tables deterministically: every condition operator of `solvers.operators.OPERATORS`,

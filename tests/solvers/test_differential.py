@@ -7,14 +7,12 @@ policies and requests come from `policygen.py` (small vocabularies, so values co
 """
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
+import policygen as pg  # tests/solvers/policygen.py (pytest pythonpath)
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -27,21 +25,6 @@ from solvers.policy import parse_policy
 from solvers.symbolic.engine import Question
 from solvers.values import IP_LINE_END, format_date, format_ip, parse_cidr, parse_date, parse_ip, parse_number
 from solvers.variables import Literal, Var, parse_template
-
-
-def _load_policygen():
-    """Load the sibling strategies module by path (the suite runs with --import-mode=importlib)."""
-    name = "trustmap_tests_solvers_policygen"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("policygen.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while the class is created
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-pg = _load_policygen()
 
 REQUESTS_PER_POLICY = 6  # random ones; each policy also gets 3 near each engine witness (allows, statements)
 MIN_PAIRS = 2_000

@@ -7,10 +7,7 @@ witnesses must satisfy their question (replayed through the evaluator where the 
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
+import policygen as pg  # tests/solvers/policygen.py (pytest pythonpath)
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
@@ -21,20 +18,6 @@ from solvers.policy import parse_policy
 from solvers.symbolic.engine import Question
 from solvers.symbolic.finite import FiniteSpace, _repeat
 from solvers.symbolic.terms import Term
-
-
-def _load_policygen():
-    name = "trustmap_tests_solvers_policygen"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("policygen.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-pg = _load_policygen()
 
 
 def _question(texts: list[str], limit: int):

@@ -7,12 +7,10 @@ random policy pairs that share statements (edited policies, the common case) and
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
-from pathlib import Path
 
+import policygen as pg  # tests/solvers/policygen.py (pytest pythonpath)
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -20,20 +18,6 @@ from solvers.checks import _within, check_no_new_access
 from solvers.evaluator import is_allowed
 from solvers.overlap import _ends, _meet, difference, may_overlap, shape, statement_key, toward
 from solvers.policy import parse_policy
-
-
-def _load_policygen():
-    name = "trustmap_tests_solvers_policygen"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("policygen.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-pg = _load_policygen()
 
 
 def _statement(**element) -> object:
