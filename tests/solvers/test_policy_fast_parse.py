@@ -1,4 +1,4 @@
-"""The fast policy builder (`solvers.policy._fast_policy`) against the full span-keeping path: equal
+"""The fast policy builder (`solvers.policy_fast.fast_policy`) against the full span-keeping path: equal
 models for every legal spelling, every lazy span resolving to the full parser's span, and every
 document the full path rejects (or that the fast path does not know) handed to the full path, so that
 errors are the same whichever path a document would have taken."""
@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from solvers.errors import PolicyError
 from solvers.jsonspan import MAX_DEPTH, LazySpan, Span
-from solvers.policy import MAX_POLICY_CHARS, PRINCIPAL_KINDS, Policy, _fast_policy, _full_policy, parse_policy
+from solvers.policy import MAX_POLICY_CHARS, PRINCIPAL_KINDS, Policy, _full_policy, parse_policy
+from solvers.policy_fast import fast_policy as _fast_policy
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
