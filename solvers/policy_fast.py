@@ -239,6 +239,17 @@ def _fast_list(source: SpanSource, value: object, negated: bool, path: tuple[Pat
     return _value_list(negated, values, span)
 
 
+def _element(get: Callable[[str, object], object], name: str, not_name: str) -> tuple[object, bool, str] | None:
+    """As `_one_of`: an element given in its positive or its Not- spelling, as (value, negated, the name
+    written), or None when neither is; gives up when both are."""
+    pos, neg = get(name, _ABSENT), get(not_name, _ABSENT)
+    if pos is not _ABSENT:
+        if neg is not _ABSENT:
+            raise _GiveUp
+        return pos, False, name
+    return None if neg is _ABSENT else (neg, True, not_name)
+
+
 def _fast_statement(source: SpanSource, value: object, index: int, path: tuple[PathStep, ...]) -> Statement:
     """As `_statement`."""
     if type(value) is not tuple:
@@ -261,30 +272,17 @@ def _fast_statement(source: SpanSource, value: object, index: int, path: tuple[P
             raise _GiveUp
         sid = sid_value
     principal = None
-    pos, neg = get("Principal", _ABSENT), get("NotPrincipal", _ABSENT)
-    if pos is not _ABSENT:
-        if neg is not _ABSENT:
-            raise _GiveUp
-        principal = _fast_principal(source, pos, False, path + ("Principal",))
-    elif neg is not _ABSENT:
-        principal = _fast_principal(source, neg, True, path + ("NotPrincipal",))
-    pos, neg = get("Action", _ABSENT), get("NotAction", _ABSENT)
-    if pos is not _ABSENT:
-        if neg is not _ABSENT:
-            raise _GiveUp
-        action = _fast_list(source, pos, False, path + ("Action",), True)
-    elif neg is not _ABSENT:
-        action = _fast_list(source, neg, True, path + ("NotAction",), True)
-    else:
+    found = _element(get, "Principal", "NotPrincipal")
+    if found is not None:
+        principal = _fast_principal(source, found[0], found[1], path + (found[2],))
+    found = _element(get, "Action", "NotAction")
+    if found is None:
         raise _GiveUp
+    action = _fast_list(source, found[0], found[1], path + (found[2],), True)
     resource = None
-    pos, neg = get("Resource", _ABSENT), get("NotResource", _ABSENT)
-    if pos is not _ABSENT:
-        if neg is not _ABSENT:
-            raise _GiveUp
-        resource = _fast_list(source, pos, False, path + ("Resource",), False)
-    elif neg is not _ABSENT:
-        resource = _fast_list(source, neg, True, path + ("NotResource",), False)
+    found = _element(get, "Resource", "NotResource")
+    if found is not None:
+        resource = _fast_list(source, found[0], found[1], path + (found[2],), False)
     cond = get("Condition", _ABSENT)
     conditions = () if cond is _ABSENT else _fast_conditions(source, cond, path + ("Condition",))
     return _statement_of(index, sid, effect_text, principal, action, resource, conditions, LazySpan(source, path))
