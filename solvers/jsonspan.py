@@ -82,7 +82,6 @@ class Span:
         return {"start": self.start.as_dict(), "end": self.end.as_dict()}
 
 
-
 class PathKey(Enum):
     """The last step of a LazySpan path that names an object member's KEY token (not its value)."""
     KEY = "key"
