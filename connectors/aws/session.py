@@ -45,6 +45,13 @@ class SessionConfig:
         return f"arn:aws:iam::{account}:role/{self.role_name}"
 
 
+# Creating a client is not thread-safe in botocore, and the threads of a collection share one model
+# loader (see Sessions). A rare gap seen under load (a new client's first read failing with an error
+# that was neither AWS's nor botocore's) is most likely that race. Clients are made a few dozen times
+# per account, so taking turns costs nothing measurable; the calls themselves stay parallel.
+_CLIENT_CREATION = threading.Lock()
+
+
 class ApiCallCounter:
     """Counts API operations (not HTTP attempts: retries are botocore's business) across clients."""
 
@@ -137,7 +144,8 @@ class Sessions:
         config = Config(retries={"mode": cfg.retry_mode, "max_attempts": cfg.max_attempts},
                         user_agent_extra="trustmap-collect")
         try:
-            client = session.client(service, region_name=region, endpoint_url=cfg.endpoint_url, config=config)
+            with _CLIENT_CREATION:
+                client = session.client(service, region_name=region, endpoint_url=cfg.endpoint_url, config=config)
         except Exception as exc:  # unknown service name, unusable profile: a configuration problem
             raise ConnectorError(f"cannot create a {service} client in {region}: {exc}") from exc
         client.meta.events.register("before-call.*.*", self.counter)

@@ -72,7 +72,7 @@ def test_denied_account_is_a_gap_and_the_others_complete(session_config, full_co
                      organization=full_collection.organization)
     assert hook.denied == [denied]
     gaps = [g.as_dict() for g in result.gaps()]
-    assert [(g["account"], g["operation"], g["errorCode"]) for g in gaps] == [(denied, "AssumeRole", "AccessDenied")]
+    assert [(g["account"], g["operation"], g["errorCode"]) for g in gaps] == [(denied, "AssumeRole", "AccessDenied")], gaps
     others = set(some_accounts) - {denied}
     assert _resources(result, others) == _resources(full_collection, others)
     assert not [r for r in result.resources() if r["account"] == denied]
