@@ -16,7 +16,7 @@ from solvers.evaluator import Request, glob_match, is_allowed, statement_matches
 from solvers.operators import Test
 from solvers.overlap import difference, toward
 from solvers.policy import Policy, parse_policy
-from solvers.symbolic.compile import ACTION, RESOURCE, CompiledPolicy, check_values
+from solvers.symbolic.compile import ACTION, RESOURCE, CompiledPolicy, check_typed_values
 from solvers.symbolic.engine import Question
 from solvers.symbolic.terms import Term
 from solvers.variables import Glob
@@ -73,6 +73,8 @@ def load_for_check(text: str, policy_type: str, label: str) -> Policy:
         for v in s.resource.values if s.resource else ():
             if v.text != "*" and not v.text.startswith("arn:"):
                 raise InputError(f"{where}: resource {v.text!r} is not an ARN")
+    # a typed value the engine cannot read is bad input, whether or not a question reaches its statement
+    check_typed_values(policy)
     return policy
 
 
@@ -121,8 +123,6 @@ def _statement_reasons(q: Question, compiled: CompiledPolicy, rest: Term, text: 
 def check_no_new_access(new_text: str, existing_text: str, policy_type: str) -> CheckResult:
     new = load_for_check(new_text, policy_type, "new")
     existing = load_for_check(existing_text, policy_type, "existing")
-    for policy in (new, existing):  # a value the engine cannot read is bad input, asked about or not
-        check_values(policy)
     narrowed = difference(new, existing)
     if narrowed is None:
         return CheckResult("PASS", _NO_NEW_ACCESS)
@@ -156,7 +156,6 @@ def check_access_not_granted(policy_text: str, policy_type: str, actions: Sequen
                              resources: Sequence[str]) -> CheckResult:
     validate_access(actions, resources)
     policy = load_for_check(policy_text, policy_type, "the")
-    check_values(policy)
     narrowed = toward(policy, actions, resources)
     if narrowed is None:
         return CheckResult("PASS", _NONE_GRANTED)

@@ -125,7 +125,7 @@ def difference(new: Policy, existing: Policy) -> tuple[Policy, Policy] | None:
         return any(may_overlap(mine, t) for t in seed_shapes)
 
     def kept(policy: Policy, keys: list[tuple], own_seeds: list[int]) -> Policy:
-        chosen = set(own_seeds)  # a seed meets itself, unless it matches nothing (a glob-free check would say)
+        chosen = set(own_seeds)  # the seeds themselves, kept whatever their shape
         keep = tuple(s for i, (s, key) in enumerate(zip(policy.statements, keys, strict=True))
                      if i in chosen or relevant(key))
         return policy if len(keep) == len(policy.statements) else dataclasses.replace(policy, statements=keep)

@@ -191,7 +191,7 @@ def typed_constants(cond: Condition) -> list[Compare]:
     return out
 
 
-def check_values(policy: Policy) -> None:
+def check_typed_values(policy: Policy) -> None:
     """Raise the PolicyError compiling would raise for a typed condition value of the wrong type, for
     every statement (a question may compile only some of them)."""
     for stmt in policy.statements:
