@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import reduce
+from itertools import islice
 
 from solvers.catalog import gc_paused, load_catalog
 from solvers.errors import InputError
@@ -19,6 +20,7 @@ from solvers.generation.principals import parse_principal_arn
 from solvers.generation.resources import ResourceCatalog
 
 LOOKUP_EVENTS = "lookup-events"
+LOOKUP_LIST = 256  # LookupEvents records folded at a time (it returns at most 50 a page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +61,18 @@ def map_log_file(path: str, window: Window = Window()) -> dict:
 
 
 def map_log_files(paths: Iterable[str], window: Window = Window()) -> dict:
-    """A batch of local log files → one partial. A task over a batch merges far less than one per file."""
-    from connectors.cloudtrail.files import record_batches
+    """A batch of local log files → one partial. A task over a batch merges far less than one per file. A
+    file that cannot be read is named in the partial's "unreadable" list; the others are folded."""
+    from connectors.cloudtrail.files import read_log_pieces
 
     acc = ActivityAccumulator(load_catalog(), start=window.start, end=window.end)
     with gc_paused():
-        for records in record_batches(paths):
-            acc.add_all(records)
+        for path in paths:
+            try:
+                for records in read_log_pieces(path):
+                    acc.add_all(records)
+            except InputError as exc:
+                acc.unreadable(str(exc))
         # Made, and the accumulator dropped, before the collector runs again: the accumulator's tens of
         # thousands of objects are freed by reference counting instead of walked by a collection first
         # (20-40 ms a batch of 100,000 events).
@@ -92,23 +99,27 @@ def policies_of(partial: dict, options: GenerationOptions | None = None,
             for p in partial["principals"].values()}
 
 
-def _records(source: str, window: Window, *, endpoint_url: str | None, profile: str | None,
-             region: str | None, accounts: list[str], regions: list[str]) -> Iterator[dict]:
+def _record_lists(source: str, window: Window, *, endpoint_url: str | None, profile: str | None,
+                  region: str | None, accounts: list[str], regions: list[str]) -> Iterator[list]:
+    """The records of SOURCE as consecutive lists: pieces of each log file (see record_pieces), or pages of
+    LookupEvents."""
     if source == LOOKUP_EVENTS:
         from connectors.cloudtrail.clients import session_client
         from connectors.cloudtrail.lookup import lookup_records
         client = session_client("cloudtrail", profile=profile, region=region, endpoint_url=endpoint_url)
-        yield from lookup_records(client, window.start, window.end)
+        records = lookup_records(client, window.start, window.end)
+        while page := list(islice(records, LOOKUP_LIST)):
+            yield page
     elif source.startswith("s3://"):
         from connectors.cloudtrail.clients import session_client
-        from connectors.cloudtrail.s3 import TrailSelection, trail_records
+        from connectors.cloudtrail.s3 import TrailSelection, trail_batches
         client = session_client("s3", profile=profile, region=region, endpoint_url=endpoint_url)
         selection = TrailSelection.parse(source, accounts=accounts, regions=regions,
                                          start=window.start, end=window.end)
-        yield from trail_records(client, selection)
+        yield from trail_batches(client, selection)
     else:
-        from connectors.cloudtrail.files import iter_records
-        yield from iter_records(source)
+        from connectors.cloudtrail.files import log_files, record_batches
+        yield from record_batches(log_files(source))
 
 
 def generate(source: str, principal: str, *, start: str | None = None, end: str | None = None,
@@ -121,8 +132,9 @@ def generate(source: str, principal: str, *, start: str | None = None, end: str 
     window = window_of(start, end)
     acc = ActivityAccumulator(load_catalog(), start=window.start, end=window.end, only=key)
     with gc_paused():
-        acc.add_all(_records(source, window, endpoint_url=endpoint_url, profile=profile, region=region,
-                             accounts=accounts or [], regions=regions or []))
+        for records in _record_lists(source, window, endpoint_url=endpoint_url, profile=profile, region=region,
+                                     accounts=accounts or [], regions=regions or []):
+            acc.add_all(records)
     partial = acc.partial()
     activity = partial["principals"].get(canonical(key))
     options = options or GenerationOptions()

@@ -165,7 +165,7 @@ def _drive(ray, settings: ScanSettings, config, selection, accounts, pending_sco
 
 def _map_activity(ray, settings: ScanSettings, state: ScanState) -> None:
     """CloudTrail → per-principal activity partials, one Ray task per batch of log files."""
-    from pipeline.scan_generation import generation_tasks
+    from pipeline.scan_generation import generation_tasks, unreadable_gaps
     assert settings.cloudtrail
     start = settings.generation_start
     if settings.unused:  # the logs read are the tracking period's, unless a window is configured
@@ -184,10 +184,13 @@ def _map_activity(ray, settings: ScanSettings, state: ScanState) -> None:
         [done], _ = ray.wait(list(pending), num_returns=1)
         pending.pop(done)
         try:
-            state.partials.append(ray.get(done))
-        except Exception as exc:  # a batch of logs that could not be read: a gap, the rest goes on
+            partial = ray.get(done)
+        except Exception as exc:  # a batch whose task failed (a file that cannot be read is in its partial)
             state.gaps.append({"account": "", "region": "", "resourceType": "AWS::CloudTrail::Trail",
                                "operation": "ReadLogs", "errorCode": type(exc).__name__, "message": str(exc)[:500]})
+            continue
+        state.partials.append(partial)
+        state.gaps.extend(unreadable_gaps(partial))
 
 
 def _absorb(scopes: list[dict], zone: Zone, state: ScanState, queue: list[Unit]) -> None:

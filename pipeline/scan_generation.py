@@ -12,16 +12,28 @@ KEYS_PER_TASK = 25
 
 def map_trail_keys(bucket: str, keys: list[str], endpoint_url: str | None, profile: str | None,
                    region: str | None, start: str | None, end: str | None) -> dict:
-    """One Ray task: read a batch of trail-bucket objects (its own client) into one partial."""
+    """One Ray task: read a batch of trail-bucket objects (its own client) into one partial. An object whose
+    content cannot be read is named in the partial's "unreadable" list and the others are folded; an object
+    that cannot be downloaded (credentials, permissions) fails the task, a gap for the whole batch."""
     from connectors.cloudtrail.clients import session_client
-    from connectors.cloudtrail.s3 import read_trail_object
-    from solvers.catalog import load_catalog
+    from connectors.cloudtrail.files import record_pieces
+    from connectors.cloudtrail.s3 import download_trail_object
+    from solvers.catalog import gc_paused, load_catalog
+    from solvers.errors import InputError
     from solvers.generation.activity import ActivityAccumulator
     client = session_client("s3", profile=profile, region=region, endpoint_url=endpoint_url)
     acc = ActivityAccumulator(load_catalog(), start=start, end=end)
-    for key in keys:
-        acc.add_all(read_trail_object(client, bucket, key))
-    return acc.partial()
+    with gc_paused():
+        for key in keys:
+            data = download_trail_object(client, bucket, key)
+            try:
+                for records in record_pieces(data, f"s3://{bucket}/{key}"):
+                    acc.add_all(records)
+            except InputError as exc:
+                acc.unreadable(str(exc))
+        partial = acc.partial()
+        del acc  # freed by reference counting before the collector runs again (see map_log_files)
+    return partial
 
 
 def map_local_files(paths: list[str], start: str | None, end: str | None) -> dict:
@@ -43,6 +55,13 @@ def generation_tasks(source: str, endpoint_url: str | None, profile: str | None,
     from connectors.cloudtrail.files import log_files
     paths = [str(p) for p in log_files(source)]
     return [(map_local_files, (paths[i:i + KEYS_PER_TASK], start, end)) for i in range(0, len(paths), KEYS_PER_TASK)]
+
+
+def unreadable_gaps(partial: dict | None) -> list[dict]:
+    """A coverage gap per log file a map task could not read (the rest of its batch was folded)."""
+    return [{"account": "", "region": "", "resourceType": "AWS::CloudTrail::Trail", "operation": "ReadLogs",
+             "errorCode": "UnreadableLogFile", "message": message[:500]}
+            for message in (partial or {}).get("unreadable", [])]
 
 
 def write_policies(out: Path, partials: list[dict], start: str | None, end: str | None) -> dict:

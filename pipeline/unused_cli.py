@@ -51,6 +51,7 @@ def unused_command(config: str | None, overrides: dict, principal: str | None, f
                    fmt: str) -> int:
     """Exit 0, or 3 when some account or principal could not be read completely (coverage gaps)."""
     from pipeline.artifacts import finding_v2
+    from pipeline.scan_generation import unreadable_gaps
     from pipeline.settings import load_settings
     from pipeline.unused import identities_of, tracking_period, unused_findings
     account = _principal_account(principal)
@@ -59,7 +60,9 @@ def unused_command(config: str | None, overrides: dict, principal: str | None, f
     settings = load_settings(config, overrides)
     period = tracking_period(settings)
     scopes, gaps = _scopes(settings, from_snapshot)
-    result = unused_findings(identities_of(scopes), settings, period, _activity(settings, period), only=principal)
+    activity = _activity(settings, period)
+    gaps += unreadable_gaps(activity)
+    result = unused_findings(identities_of(scopes), settings, period, activity, only=principal)
     findings = [finding_v2({**f, "status": "ACTIVE", "createdAt": f["analyzedAt"], "updatedAt": f["analyzedAt"]})
                 for f in result.findings]
     if fmt == "json":

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.cloudtrail.files import is_log_file, parse_log
+from connectors.cloudtrail.files import is_log_file, record_pieces
 from solvers.errors import InputError
 
 DELIVERY_LAG = dt.timedelta(hours=1)
@@ -159,28 +159,36 @@ def trail_keys(client: Any, sel: TrailSelection) -> Iterator[TrailKey]:
                     yield TrailKey(key, account, region, delivered)
 
 
-def read_trail_object(client: Any, bucket: str, key: str) -> list:
-    """Records of one delivered log file."""
+def download_trail_object(client: Any, bucket: str, key: str) -> bytes:
+    """The bytes of one delivered log file, as stored (usually gzip)."""
     import botocore.exceptions
 
     try:
-        data = client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return client.get_object(Bucket=bucket, Key=key)["Body"].read()
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         raise _aws_error(exc, f"cannot read s3://{bucket}/{key}") from None
-    return parse_log(data, f"s3://{bucket}/{key}")
 
 
-def trail_records(client: Any, sel: TrailSelection, *, workers: int = 8) -> Iterator[dict]:
-    """Every record of the selected files, downloading up to 2 x `workers` files ahead of the reader."""
-    pending: deque[Future] = deque()
+def trail_batches(client: Any, sel: TrailSelection, *, workers: int = 8) -> Iterator[list]:
+    """The records of the selected files, a piece of a file at a time (see files.record_pieces), downloading
+    up to 2 x `workers` files ahead of the reader; the reader parses."""
+    pending: deque[tuple[str, Future]] = deque()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         try:
             for tk in trail_keys(client, sel):
-                pending.append(pool.submit(read_trail_object, client, sel.bucket, tk.key))
+                pending.append((tk.key, pool.submit(download_trail_object, client, sel.bucket, tk.key)))
                 if len(pending) >= 2 * workers:
-                    yield from pending.popleft().result()
+                    key, fut = pending.popleft()
+                    yield from record_pieces(fut.result(), f"s3://{sel.bucket}/{key}")
             while pending:
-                yield from pending.popleft().result()
+                key, fut = pending.popleft()
+                yield from record_pieces(fut.result(), f"s3://{sel.bucket}/{key}")
         finally:
-            for fut in pending:
+            for _, fut in pending:
                 fut.cancel()
+
+
+def trail_records(client: Any, sel: TrailSelection, *, workers: int = 8) -> Iterator[dict]:
+    """Every record of the selected files (see trail_batches)."""
+    for records in trail_batches(client, sel, workers=workers):
+        yield from records

@@ -6,7 +6,7 @@ distinct actions, never with the number of events); `partial()` hands its state 
 anywhere (a Ray task, a thread, one loop). The partial's shape:
 
     {"events": N, "firstEventTime": T|None, "lastEventTime": T|None,
-     "skipped": {reason: N}, "unmapped": {"source name": N},
+     "skipped": {reason: N}, "unmapped": {"source name": N}, "unreadable": [message naming a log file, ...],
      "principals": {"arn:P:iam::ACCOUNT:role/NAME": {
          "arn": ARN with path, "events": N, "denied": N,
          "actions": {"s3:GetObject": {"count": N, "resources": [ARN, ...] | None}},
@@ -139,10 +139,15 @@ class ActivityAccumulator:
         self._skipped: dict[str, int] = {}
         self._unmapped: dict[str, None] = {}  # labels of unmappable events, in the order first seen
         self._events = 0
+        self._unreadable: list[str] = []  # log files that could not be read (their records read before count)
         self._keys: tuple[str, ...] = FOLD_KEYS  # the lookup keys of the last list of records (see _lookup_keys)
         self._probe: object = None  # the first key of that list's first record
         self._first: str | None = None
         self._last: str | None = None
+
+    def unreadable(self, message: str) -> None:
+        """Note a log file that could not be read (the message names it); the fold goes on with the next."""
+        self._unreadable.append(message)
 
     def _skip(self, reason: str) -> None:
         self._skipped[reason] = self._skipped.get(reason, 0) + 1
@@ -424,13 +429,14 @@ class ActivityAccumulator:
             "lastEventTime": self._last,
             "skipped": dict(self._skipped),
             "unmapped": unmapped,
+            "unreadable": sorted(self._unreadable),
             "principals": principals,
         }
 
 
 def empty_partial() -> dict:
     return {"events": 0, "firstEventTime": None, "lastEventTime": None, "skipped": {}, "unmapped": {},
-            "principals": {}}
+            "unreadable": [], "principals": {}}
 
 
 def _add_counts(into: dict[str, int], more: dict[str, int]) -> None:
@@ -469,6 +475,7 @@ def merge_partials(a: dict, b: dict) -> dict:
            "firstEventTime": min(times) if times else None,
            "lastEventTime": max(lasts) if lasts else None,
            "skipped": dict(a["skipped"]), "unmapped": dict(a["unmapped"]),
+           "unreadable": sorted(a["unreadable"] + b["unreadable"]),
            "principals": dict(a["principals"])}
     _add_counts(out["skipped"], b["skipped"])
     _add_counts(out["unmapped"], b["unmapped"])

@@ -153,3 +153,23 @@ def test_windows_across_month_and_year_boundaries(moto_endpoint):
     sel = TrailSelection.parse("s3://long-trail", start="2023-12-31T00:00:00Z", end="2024-03-01T00:00:00Z")
     # Kept: delivered after the start, or up to an hour after the end (late deliveries of the last events).
     assert [k.delivered for k in trail_keys(client, sel)] == stamps[1:5]
+
+
+def test_an_unreadable_trail_object_is_named_and_the_rest_of_the_batch_is_folded(moto_endpoint, monkeypatch):
+    """A map task over trail objects (pipeline.scan_generation): an object whose content is corrupt is named
+    in the partial and the other objects of its batch are folded; one that cannot be downloaded fails the
+    task (the scan records a gap for the batch)."""
+    from pipeline.scan_generation import map_trail_keys
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    client = _client(moto_endpoint)
+    client.create_bucket(Bucket="map-task-trail")
+    good = gzip.compress(json.dumps({"Records": _records(ACCOUNTS[0], REGIONS[0], "01", "1005")}).encode())
+    keys = ["AWSLogs/1.json.gz", "AWSLogs/bad.json.gz", "AWSLogs/2.json.gz"]
+    for key, body in zip(keys, [good, b"\x1f\x8bbroken", good], strict=True):
+        client.put_object(Bucket="map-task-trail", Key=key, Body=body)
+    partial = map_trail_keys("map-task-trail", keys, moto_endpoint, None, "us-east-1", None, None)
+    assert partial["events"] == 4, partial["unreadable"]
+    assert len(partial["unreadable"]) == 1 and "s3://map-task-trail/AWSLogs/bad.json.gz" in partial["unreadable"][0]
+    with pytest.raises(InputError, match="missing.json.gz"):
+        map_trail_keys("map-task-trail", ["AWSLogs/missing.json.gz"], moto_endpoint, None, "us-east-1", None, None)
