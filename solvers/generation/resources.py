@@ -28,19 +28,19 @@ MAX_LISTED_PARAMETER_VALUES = 20
 
 @dataclass(frozen=True, slots=True)
 class ActionResources:
-    """The resource types of one action: `patterns` match ARNs of each type, grouped by whether the type is
-    required; `templates` are the ARN placeholders to write when no reliable ARN is known."""
+    """The resource types of one action: `required` matches ARNs of each required type; `any_optional` ARNs of
+    any optional type; `templates` are the ARN placeholders to write when no reliable ARN is known."""
 
     required: tuple[re.Pattern[str], ...]
-    optional: tuple[re.Pattern[str], ...]
+    # The optional types as one alternation: one match per candidate instead of one per type (ec2:CreateTags
+    # has over a hundred optional types), and one compilation; fullmatch of an alternation is "some
+    # alternative fullmatches".
+    any_optional: re.Pattern[str] | None
     templates: tuple[str, ...]
-    # The optional patterns as one alternation: one match per candidate instead of one per type (ec2:CreateTags
-    # has over a hundred optional types); fullmatch of an alternation is "some alternative fullmatches".
-    any_optional: re.Pattern[str] | None = None
 
     @property
     def any(self) -> bool:
-        return bool(self.required or self.optional)
+        return bool(self.required) or self.any_optional is not None
 
     def reliable(self, candidates: list[str]) -> list[str] | None:
         """The candidate ARNs this action acted on, or None when they do not identify its resource."""
@@ -71,6 +71,10 @@ class ActionResources:
 
 
 def template_pattern(template: str) -> re.Pattern[str]:
+    return re.compile(template_regex(template))
+
+
+def template_regex(template: str) -> str:
     """Regex for the ARNs an ARN template describes. The last variable may hold '/' and ':' (paths,
     qualifiers); inner ones are single segments."""
     parts = _VARIABLE.split(template)  # literal, name, literal, name, ..., literal
@@ -83,7 +87,7 @@ def template_pattern(template: str) -> re.Pattern[str]:
             out.append(_SHORT_VARIABLES[part])
         else:
             out.append(".+" if i == last_name else "[^/:]+")
-    return re.compile("".join(out))
+    return "".join(out)
 
 
 @functools.cache
@@ -144,19 +148,22 @@ class ResourceCatalog:
         action = self._catalog.action(full_action)
         service = self._catalog.service(full_action.partition(":")[0])
         if action is None or service is None:
-            return ActionResources((), (), ())
+            return ActionResources((), None, ())
         required: list[re.Pattern[str]] = []
-        optional: list[re.Pattern[str]] = []
+        optional: list[str] = []
         templates: list[str] = []
         for ar in action.resource_types:
             rt = service.resource_types.get(ar.name)
             if rt is None:
                 continue
-            (required if ar.required else optional).append(template_pattern(rt.arn_template))
+            if ar.required:
+                required.append(template_pattern(rt.arn_template))
+            else:
+                optional.append(f"(?:{template_regex(rt.arn_template)})")
             if ar.required or not any(r.required for r in action.resource_types):
                 templates.append(rt.arn_template)
-        any_optional = re.compile("|".join(f"(?:{p.pattern})" for p in optional)) if optional else None
-        return ActionResources(tuple(required), tuple(optional), tuple(templates), any_optional)
+        any_optional = re.compile("|".join(optional)) if optional else None
+        return ActionResources(tuple(required), any_optional, tuple(templates))
 
 
 def placeholders(resources: ActionResources, partition: str) -> list[str]:
