@@ -38,7 +38,8 @@ FOLD_KEYS = ("eventTime", "userIdentity", "type", "sessionContext", "sessionIssu
              "eventType", "errorCode", "requestParameters")
 _UNMAPPED: Any = object()  # marks an unmappable event in the mapping cache
 _MISSING: Any = object()  # "not looked up yet" where None is an answer
-_AWS_SERVICE = "skip:aws-service"  # what fold_identity answers for every AWSService identity
+_AWS_SERVICE = "skip:aws-service"
+PASSROLE_ACCESS_LEVELS = frozenset({"Write", "Permissions management"})  # what fold_identity answers for every AWSService identity
 # Per catalog, what every accumulator of it works out the same way: its EventMapper, its ResourceCatalog (and
 # the ARN patterns compiled in it), the mapping of each kind of event, and the reliable ARNs per action and
 # candidate key (bounded by MAX_MEMO per action). A map task over a batch of files makes a new accumulator,
@@ -131,13 +132,13 @@ class ActivityAccumulator:
             if len(_SHARED) >= 4:
                 _SHARED.clear()
             shared = _SHARED[id(catalog)] = (catalog, EventMapper(catalog), ResourceCatalog(catalog), {}, {})
-        _, self._mapper, self._resources, self._mapped, self._reliable = shared
+        self._catalog, self._mapper, self._resources, self._mapped, self._reliable = shared
         self._start = start
         self._end = end
         self._only = canonical(only) if only else None
         self._who: dict[str, _Principal | str] = {}  # ARN in a record -> its principal, or why it is skipped
         self._principals: dict[str, _Principal] = {}  # canonical ARN -> principal
-        # Shared (see _SHARED): self._mapped, (source, name) -> (service, ((action, resources), ...)), and
+        # Shared (see _SHARED): self._mapped, (source, name) -> (service, ((action, resources), ...), passrole), and
         # self._reliable, (action, service, partition) -> {candidate key: reliable ARNs | None}.
         self._skipped: dict[str, int] = {}
         self._unmapped: dict[str, None] = {}  # labels of unmappable events, in the order first seen
@@ -369,7 +370,7 @@ class ActivityAccumulator:
             label = f"{source} {name}"
             self._unmapped.setdefault(label)
             return _Route(principal, "", (), (), False, label)
-        service, actions = mapped
+        service, actions, passrole = mapped
         uses = []
         for action, resources in actions:
             cell = principal.actions.get(action)
@@ -377,14 +378,18 @@ class ActivityAccumulator:
                 cell = principal.actions[action] = [set() if resources.any else None]
             memo = self._reliable.setdefault((action, service, principal.partition), {})
             uses.append((cell, resources, memo))
-        passrole = bool(actions) and service not in PASSROLE_EXEMPT_PREFIXES
         return _Route(principal, service, tuple(a for a, _ in actions), tuple(uses), passrole, None)
 
     def _map(self, source: str, name: str) -> Any:
+        """(service, ((action, its resources), ...), whether the call may hand a role to the service)."""
         found = self._mapper.map(source, name)
         if found is None:
             return _UNMAPPED
-        return found.service, tuple((a, self._resources.of(a)) for a in found.actions)
+        # Only a call that configures something (a Write or Permissions management action) can hand a role
+        # to a service; reading, listing or tagging never needs iam:PassRole, whatever its parameters say.
+        passrole = found.service not in PASSROLE_EXEMPT_PREFIXES and any(
+            self._catalog.access_level(a) in PASSROLE_ACCESS_LEVELS for a in found.actions)
+        return found.service, tuple((a, self._resources.of(a)) for a in found.actions), passrole
 
     def _principal(self, identity: Any) -> _Principal | None:
         """The principal an identity counts for, or None (counted as skipped). Cached per ARN."""

@@ -123,6 +123,19 @@ def test_passed_roles_are_named_as_not_observable():
     assert "iam:PassRole" not in p["actions"]
 
 
+def test_reading_or_tagging_with_a_role_parameter_passes_no_role():
+    """Only a Write or Permissions management call configures a role into a service: a read, list or tag
+    call naming a role (a filter, the resource read) needs no iam:PassRole."""
+    acc = ActivityAccumulator(load_catalog())
+    role = {"roleArn": "arn:aws:iam::111111111111:role/r"}
+    for name, source in [("DescribeStacks", "cloudformation.amazonaws.com"), ("ListFunctions20150331", "lambda.amazonaws.com"),
+                         ("TagResource", "lambda.amazonaws.com")]:
+        acc.add_all([_event(name, source=source, requestParameters=role)])
+    p = acc.partial()["principals"]["arn:aws:iam::111111111111:user/u"]
+    assert set(p["actions"]) == {"cloudformation:DescribeStacks", "lambda:ListFunctions", "lambda:TagResource"}
+    assert p["notObservable"] == {}
+
+
 def test_window_and_principal_filters():
     only, _ = parse_principal_arn("arn:aws:iam::111111111111:user/u")
     acc = ActivityAccumulator(load_catalog(), start="2024-08-01T09:00:00Z", end="2024-08-01T10:00:00Z", only=only)
