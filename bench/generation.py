@@ -227,13 +227,16 @@ def phase_bound_pieces(files: list[str]) -> dict:
 PHASES = {"bound": phase_bound, "bound-pieces": phase_bound_pieces}
 
 
-def phase_generate(files: list[str], batch: int = 200) -> dict:
+def phase_generate(files: list[str]) -> dict:
     from pipeline.generate import map_log_files, policies_of, reduce_partials
+    from pipeline.scan_generation import size_batches
     from solvers.catalog import load_catalog
 
     load_catalog()  # once per process, as a Ray worker would hold it
     before, t0 = _usage(), time.perf_counter()
-    partial = reduce_partials(map_log_files(files[i:i + batch]) for i in range(0, len(files), batch))
+    # The map tasks the scan would run (pipeline.scan_generation), one after another.
+    batches = size_batches([(f, os.path.getsize(f)) for f in files])
+    partial = reduce_partials(map_log_files(batch) for batch in batches)
     policies = policies_of(partial)
     after = _usage()
     return {"events": partial["events"], "wall_s": time.perf_counter() - t0, "cpu_s": after["cpu_s"] - before["cpu_s"],

@@ -7,7 +7,29 @@ import json
 import re
 from pathlib import Path
 
-KEYS_PER_TASK = 25
+# A map task folds log files until it holds about TASK_BYTES of them as stored (gzip: some 100,000 events)
+# or MAX_FILES_PER_TASK files. Each task starts a fresh accumulator: its first event of every principal and
+# kind of event, and its first call naming each resource, take the slow path, so tasks of a few files (an
+# account's five-minute file often holds a dozen events) would spend most of their time there.
+TASK_BYTES = 8 * 2**20
+MAX_FILES_PER_TASK = 2_000
+
+
+def size_batches(items: list[tuple[str, int]], task_bytes: int = TASK_BYTES,
+                 max_files: int = MAX_FILES_PER_TASK) -> list[list[str]]:
+    """Consecutive batches of (name, size) items, each closed once it holds `task_bytes` or `max_files`."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    held = 0
+    for name, size in items:
+        current.append(name)
+        held += max(size, 0)
+        if held >= task_bytes or len(current) >= max_files:
+            batches.append(current)
+            current, held = [], 0
+    if current:
+        batches.append(current)
+    return batches
 
 
 def map_trail_keys(bucket: str, keys: list[str], endpoint_url: str | None, profile: str | None,
@@ -49,12 +71,19 @@ def generation_tasks(source: str, endpoint_url: str | None, profile: str | None,
         from connectors.cloudtrail.s3 import TrailSelection, trail_keys
         client = session_client("s3", profile=profile, region=region, endpoint_url=endpoint_url)
         selection = TrailSelection.parse(source, start=start, end=end)
-        keys = [k.key for k in trail_keys(client, selection)]
-        return [(map_trail_keys, (selection.bucket, keys[i:i + KEYS_PER_TASK], endpoint_url, profile, region,
-                                  start, end)) for i in range(0, len(keys), KEYS_PER_TASK)]
+        keys = [(k.key, k.size) for k in trail_keys(client, selection)]
+        return [(map_trail_keys, (selection.bucket, batch, endpoint_url, profile, region, start, end))
+                for batch in size_batches(keys)]
     from connectors.cloudtrail.files import log_files
-    paths = [str(p) for p in log_files(source)]
-    return [(map_local_files, (paths[i:i + KEYS_PER_TASK], start, end)) for i in range(0, len(paths), KEYS_PER_TASK)]
+    paths = [(str(p), _size(p)) for p in log_files(source)]
+    return [(map_local_files, (batch, start, end)) for batch in size_batches(paths)]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # its map task names it as unreadable
 
 
 def unreadable_gaps(partial: dict | None) -> list[dict]:

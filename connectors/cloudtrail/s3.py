@@ -64,6 +64,7 @@ class TrailKey:
     account: str
     region: str
     delivered: str  # YYYYMMDDTHHmmZ
+    size: int = 0  # bytes, as stored (what the listing says)
 
 
 def _parse_time(text: str) -> dt.datetime:
@@ -88,13 +89,14 @@ def _folders(client: Any, bucket: str, prefix: str) -> list[str]:
     return names
 
 
-def _keys(client: Any, bucket: str, prefix: str) -> Iterator[str]:
+def _keys(client: Any, bucket: str, prefix: str) -> Iterator[tuple[str, int]]:
+    """(key, size) of every object under the prefix."""
     import botocore.exceptions
 
     try:
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for obj in page.get("Contents", []):
-                yield obj["Key"]
+                yield obj["Key"], obj.get("Size", 0)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         raise _aws_error(exc, f"cannot list s3://{bucket}/{prefix}") from None
 
@@ -149,14 +151,14 @@ def trail_keys(client: Any, sel: TrailSelection) -> Iterator[TrailKey]:
             else:
                 prefixes = [region_prefix]
             for prefix in prefixes:
-                for key in _keys(client, sel.bucket, prefix):
+                for key, size in _keys(client, sel.bucket, prefix):
                     stamp = _STAMP.search(key)
                     if not stamp or not is_log_file(key):
                         continue
                     delivered = stamp.group(1)
                     if (lo_stamp and delivered < lo_stamp) or (hi_stamp and delivered > hi_stamp):
                         continue
-                    yield TrailKey(key, account, region, delivered)
+                    yield TrailKey(key, account, region, delivered, size)
 
 
 def download_trail_object(client: Any, bucket: str, key: str) -> bytes:

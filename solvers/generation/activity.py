@@ -211,9 +211,11 @@ class ActivityAccumulator:
                 if windowed and ((start is not None and when < start) or (end is not None and when >= end)):
                     skip("outside-window")
                     continue
-                if first is None or when < first:
+                # Until a record has set them, first and last are None and the comparison raises: the
+                # reference path sets them (a time that is no string raises here too).
+                if when < first:
                     first = when
-                if last is None or when > last:
+                elif when > last:
                     last = when
             except (KeyError, TypeError):
                 # The reference path, with the window's first and last times handed over and back.

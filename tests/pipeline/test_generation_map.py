@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from pipeline.generate import map_log_files, reduce_partials
-from pipeline.scan_generation import unreadable_gaps
+from pipeline.scan_generation import generation_tasks, map_local_files, size_batches, unreadable_gaps
 from solvers.generation.activity import empty_partial, merge_partials
 
 ACCOUNT = "123456789012"
@@ -52,3 +52,27 @@ def test_unreadable_lists_merge_in_any_order(tmp_path: Path) -> None:
     assert merge_partials(one, two) == merge_partials(two, one)
     assert reduce_partials([one, two])["unreadable"] == sorted(one["unreadable"] + two["unreadable"])
     assert empty_partial()["unreadable"] == [] and unreadable_gaps(None) == []
+
+
+def test_batches_close_at_the_byte_or_file_limit() -> None:
+    items = [(f"f{i}", 3) for i in range(10)]
+    assert size_batches(items, task_bytes=7, max_files=100) == [["f0", "f1", "f2"], ["f3", "f4", "f5"],
+                                                                 ["f6", "f7", "f8"], ["f9"]]
+    assert size_batches(items, task_bytes=1000, max_files=4) == [["f0", "f1", "f2", "f3"], ["f4", "f5", "f6", "f7"],
+                                                                 ["f8", "f9"]]
+    assert size_batches([]) == []
+    assert [n for b in size_batches(items, task_bytes=1, max_files=1) for n in b] == [n for n, _ in items]
+
+
+def test_local_tasks_cover_every_file_once_and_fold_like_one_pass(tmp_path: Path, monkeypatch) -> None:
+    import pipeline.scan_generation as scan_generation
+    for i in range(7):
+        (tmp_path / f"{i}.json.gz").write_bytes(_good(3 + i))
+    assert len(generation_tasks(str(tmp_path), None, None, None, None, None)) == 1  # a few small files
+    monkeypatch.setattr(scan_generation, "size_batches", lambda items: size_batches(items, task_bytes=400))
+    tasks = generation_tasks(str(tmp_path), None, None, None, None, None)
+    assert 2 < len(tasks) < 7
+    listed = [path for fn, (batch, _, _) in tasks for path in batch]
+    assert sorted(listed) == sorted(str(p) for p in tmp_path.iterdir()) and all(fn is map_local_files for fn, _ in tasks)
+    together = reduce_partials(fn(*args) for fn, args in tasks)
+    assert together == map_log_files(sorted(listed))
