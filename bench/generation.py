@@ -6,21 +6,22 @@ Not a test: it prints a table and exits 0.
    realistic mix of assumed-role, SSO, IAM-user, federated and AWS-service identities over common
    management and data events, 3% denied calls, a few unmappable and non-API events (seeded, so every
    run writes the same trail).
-2. Measures, each in its own process, single-threaded, in the same run:
+2. Measures, single-threaded, in the same run:
    - bound: reading, decompressing and parsing every file whole with orjson (the acceptance reference);
    - bound in pieces, for information: the same, parsed as generate's reader parses a compact file, 16 KB of
      records at a time (connectors/cloudtrail/files.py), which costs about half as much as parsing it whole
      (the pieces stay in the L2 cache): no fold, so the tool can be no faster than this;
    - generate: the same files through the CloudTrail reader, the activity fold of every principal
-     (map over batches of files, then the reduce) and a policy per principal: org-wide generation;
-   - generate on the first SLICE events, and trailscraper (`trailscraper select | generate`, every role,
-     when a `trailscraper` executable is found: $TRAILSCRAPER or PATH) on the same slice.
-   Events per second per core = events / CPU seconds of the measuring process. Peak memory is that
-   process's maximum resident set size (ru_maxrss). The runs are repeated in interleaved rounds (--repeat)
-   and each keeps its least CPU time, so that the machine's drift does not land in the ratios.
+     (the scan's map tasks over batches of files, then the reduce) and a policy per principal.
+   These three take turns every 20 files in one process (phase_interleaved): this machine's speed drifts
+   by a third within seconds, and runs minutes apart would measure the drift, not the code.
+   - generate again, alone in its own process, on all files and on the first SLICE events (peak memory:
+     that process's maximum resident set size, ru_maxrss), and trailscraper (`trailscraper select |
+     generate`, every role, when a `trailscraper` executable is found: $TRAILSCRAPER or PATH) on the same
+     slice, also in its own processes.
+   Events per second per core = events / CPU seconds.
 
-Usage: .venv/bin/python bench/generation.py [--events N] [--slice N] [--per-file N] [--repeat N] [--dir DIR]
-       [--json PATH]
+Usage: .venv/bin/python bench/generation.py [--events N] [--slice N] [--per-file N] [--dir DIR] [--json PATH]
 """
 from __future__ import annotations
 
@@ -224,7 +225,48 @@ def phase_bound_pieces(files: list[str]) -> dict:
             "maxrss_mb": after["maxrss_mb"]}
 
 
-PHASES = {"bound": phase_bound, "bound-pieces": phase_bound_pieces}
+def phase_interleaved(files: list[str], chunk: int = 20) -> dict:
+    """The bound, the bound in pieces and generate over the same files in one process, taking turns every
+    `chunk` files: the machine's speed drifts by a third within seconds, and turns this short see the same
+    speed. Generate folds the chunks of each map task the scan would run (pipeline.scan_generation) into
+    that task's accumulator, then reduces and builds the policies, as `phase_generate` does."""
+    import orjson
+
+    from connectors.cloudtrail.files import read_log_pieces
+    from pipeline.generate import LogFolder, policies_of, reduce_partials
+    from pipeline.scan_generation import size_batches
+    from solvers.catalog import load_catalog
+
+    load_catalog()  # once per process, as a Ray worker would hold it
+    cpu = {"bound": 0.0, "bound-pieces": 0.0, "generate": 0.0}
+    events = {"bound": 0, "bound-pieces": 0}
+    partials = []
+    for batch in size_batches([(f, os.path.getsize(f)) for f in files]):
+        folder = LogFolder()
+        for i in range(0, len(batch), chunk):
+            some = batch[i:i + chunk]
+            t = time.process_time()
+            for f in some:
+                with open(f, "rb") as fh:
+                    events["bound"] += len(orjson.loads(gzip.decompress(fh.read()))["Records"])
+            cpu["bound"] += time.process_time() - t
+            t = time.process_time()
+            for f in some:
+                for records in read_log_pieces(f):
+                    events["bound-pieces"] += len(records)
+            cpu["bound-pieces"] += time.process_time() - t
+            t = time.process_time()
+            folder.fold(some)
+            cpu["generate"] += time.process_time() - t
+        t = time.process_time()
+        partials.append(folder.partial())
+        cpu["generate"] += time.process_time() - t
+    t = time.process_time()
+    policies = policies_of(reduce_partials(partials))
+    cpu["generate"] += time.process_time() - t
+    generated = sum(p["events"] for p in partials)
+    return {name: {"events": events.get(name, generated), "cpu_s": cpu[name], "wall_s": cpu[name],
+                   "maxrss_mb": float("nan"), "principals": len(policies)} for name in cpu}
 
 
 def phase_generate(files: list[str]) -> dict:
@@ -243,6 +285,10 @@ def phase_generate(files: list[str]) -> dict:
             "maxrss_mb": after["maxrss_mb"], "principals": len(policies),
             "policies": sum(len(p["generatedPolicyResult"]["generatedPolicies"]) for p in policies.values()),
             "unmapped": sum(partial["unmapped"].values())}
+
+
+PHASES = {"bound": phase_bound, "bound-pieces": phase_bound_pieces, "generate": phase_generate,
+          "interleaved": phase_interleaved}
 
 
 def _run_phase(name: str, files: list[Path]) -> dict:
@@ -283,16 +329,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--slice", type=int, default=100_000)
     ap.add_argument("--per-file", type=int, default=500)
-    ap.add_argument("--repeat", type=int, default=3, help="interleaved rounds; each run's least CPU time is kept")
     ap.add_argument("--dir", help="write the trail here and keep it (default: a temporary folder, removed)")
     ap.add_argument("--json", help="also write the figures to this file")
-    ap.add_argument("--phase", choices=["bound", "bound-pieces", "generate"], help=argparse.SUPPRESS)
+    ap.add_argument("--phase", choices=["bound", "bound-pieces", "generate", "interleaved"], help=argparse.SUPPRESS)
     ap.add_argument("--files", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
 
     if a.phase:
         listed = Path(a.files).read_text().split("\n")
-        print(json.dumps(PHASES.get(a.phase, phase_generate)(listed)))
+        print(json.dumps(PHASES[a.phase](listed)))
         return 0
 
     root = Path(a.dir) if a.dir else Path(tempfile.mkdtemp(prefix="trustmap-bench-trail-"))
@@ -303,18 +348,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {a.events:,} events in {len(files):,} gzip files ({size / 1e6:.0f} MB) in "
               f"{time.perf_counter() - t0:.0f} s under {root}", file=sys.stderr)
         slice_files = files[: max(1, a.slice // a.per_file)]
-        runs = {"bound (gzip + orjson parse)": ("bound", files),
-                "bound in 16 KB pieces (information)": ("bound-pieces", files),
-                "trustmap generate (org-wide)": ("generate", files),
-                "trustmap generate, slice": ("generate", slice_files)}
-        # Interleaved rounds, the least CPU time of each run kept: the machine's speed drifts by a third over
-        # minutes, and a ratio of two runs measured minutes apart would measure the drift.
-        rows: dict[str, dict] = {}
-        for _ in range(a.repeat):
-            for name, (phase, chosen) in runs.items():
-                r = _run_phase(phase, chosen)
-                if name not in rows or r["cpu_s"] < rows[name]["cpu_s"]:
-                    rows[name] = r
+        # The ratios: the three runs over the same files, taking turns in one process (see phase_interleaved).
+        turns = _run_phase("interleaved", files)
+        rows = {"bound (gzip + orjson parse)": turns["bound"],
+                "bound in 16 KB pieces (information)": turns["bound-pieces"],
+                "trustmap generate (org-wide)": turns["generate"],
+                # Each alone in its own process: peak memory on 1x and 10x the slice, and the comparison
+                # with trailscraper, whose process is measured alone too.
+                "trustmap generate, own process": _run_phase("generate", files),
+                "trustmap generate, slice, own process": _run_phase("generate", slice_files)}
         exe = _find_trailscraper()
         if exe:
             slice_dir = Path(tempfile.mkdtemp(prefix="trustmap-bench-slice-"))
@@ -324,31 +366,31 @@ def main(argv: list[str] | None = None) -> int:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.link(f, target)
                 rows["trailscraper select | generate, slice"] = run_trailscraper(
-                    exe, slice_dir, rows["trustmap generate, slice"]["events"])
+                    exe, slice_dir, rows["trustmap generate, slice, own process"]["events"])
             finally:
                 shutil.rmtree(slice_dir, ignore_errors=True)
     finally:
         if not a.dir:
             shutil.rmtree(root, ignore_errors=True)
-    report(rows, a.repeat)
+    report(rows)
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=2))
     return 0
 
 
-def report(rows: dict[str, dict], repeat: int = 1) -> None:
+def report(rows: dict[str, dict]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="policy generation from an organization trail (events per second per core, "
-                        f"best of {repeat} interleaved rounds)")
+    table = Table(title="policy generation from an organization trail (events per second per core)")
     for col in ("run", "events", "CPU s", "wall s", "events/s/core", "peak RSS MB"):
         table.add_column(col, justify="left" if col == "run" else "right")
     for name, r in rows.items():
         rate = r["events"] / r["cpu_s"] if r["cpu_s"] else float("nan")
         r["events_per_s_core"] = rate
         table.add_row(name + ("" if r.get("ok", True) else " (FAILED)"), f"{r['events']:,}", f"{r['cpu_s']:.1f}",
-                      f"{r['wall_s']:.1f}", f"{rate:,.0f}", f"{r['maxrss_mb']:.0f}")
+                      f"{r['wall_s']:.1f}", f"{rate:,.0f}",
+                      "-" if r["maxrss_mb"] != r["maxrss_mb"] else f"{r['maxrss_mb']:.0f}")
     console = Console(width=130)
     console.print(table)
     bound = rows["bound (gzip + orjson parse)"]["events_per_s_core"]
@@ -358,11 +400,12 @@ def report(rows: dict[str, dict], repeat: int = 1) -> None:
     if pieces:
         console.print(f"generate / bound in pieces = {ours / pieces['events_per_s_core']:.2f} (information: the "
                       "parse as generate does it, without the fold)")
-    peak = max(rows["trustmap generate (org-wide)"]["maxrss_mb"], rows["trustmap generate, slice"]["maxrss_mb"])
+    peak = max(rows["trustmap generate, own process"]["maxrss_mb"],
+               rows["trustmap generate, slice, own process"]["maxrss_mb"])
     console.print(f"peak memory of generate: {peak:.0f} MB on 1x and 10x the slice (limit {MEMORY_LIMIT_MB} MB)")
     ts = rows.get("trailscraper select | generate, slice")
     if ts and ts.get("ok"):
-        mine = rows["trustmap generate, slice"]["events_per_s_core"]
+        mine = rows["trustmap generate, slice, own process"]["events_per_s_core"]
         console.print(f"trustmap / trailscraper on the same slice = {mine / ts['events_per_s_core']:.0f}x "
                       f"(target >= {TARGET_VS_TRAILSCRAPER:.0f}x)")
     elif ts:

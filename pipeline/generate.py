@@ -60,25 +60,42 @@ def map_log_file(path: str, window: Window = Window()) -> dict:
     return map_log_files([path], window)
 
 
-def map_log_files(paths: Iterable[str], window: Window = Window()) -> dict:
-    """A batch of local log files → one partial. A task over a batch merges far less than one per file. A
-    file that cannot be read is named in the partial's "unreadable" list; the others are folded."""
-    from connectors.cloudtrail.files import read_log_pieces
+class LogFolder:
+    """One map task's fold of local log files into one partial: `fold` any number of times, then `partial`
+    once. A file that cannot be read is named in the partial's "unreadable" list; the others are folded."""
 
-    acc = ActivityAccumulator(load_catalog(), start=window.start, end=window.end)
-    with gc_paused():
-        for path in paths:
-            try:
-                for records in read_log_pieces(path):
-                    acc.add_all(records)
-            except InputError as exc:
-                acc.unreadable(str(exc))
+    def __init__(self, window: Window = Window()):
+        self._acc: ActivityAccumulator | None = ActivityAccumulator(load_catalog(), start=window.start,
+                                                                      end=window.end)
+
+    def fold(self, paths: Iterable[str]) -> None:
+        from connectors.cloudtrail.files import read_log_pieces
+
+        assert self._acc is not None, "fold after partial"
+        with gc_paused():
+            for path in paths:
+                try:
+                    for records in read_log_pieces(path):
+                        self._acc.add_all(records)
+                except InputError as exc:
+                    self._acc.unreadable(str(exc))
+
+    def partial(self) -> dict:
+        assert self._acc is not None, "partial twice"
         # Made, and the accumulator dropped, before the collector runs again: the accumulator's tens of
         # thousands of objects are freed by reference counting instead of walked by a collection first
         # (20-40 ms a batch of 100,000 events).
-        partial = acc.partial()
-        del acc
-    return partial
+        with gc_paused():
+            partial = self._acc.partial()
+            self._acc = None
+        return partial
+
+
+def map_log_files(paths: Iterable[str], window: Window = Window()) -> dict:
+    """A batch of local log files → one partial. A task over a batch merges far less than one per file."""
+    folder = LogFolder(window)
+    folder.fold(paths)
+    return folder.partial()
 
 
 def reduce_partials(partials: Iterable[dict]) -> dict:
