@@ -64,6 +64,19 @@ def key_objects(samples: list) -> dict[str, str]:
     return found
 
 
+def _add_arns(cell: list, arns: tuple[str, ...] | None) -> bool:
+    """Add a call's reliable ARNs (None: it named none reliably) to an action's cell; whether the cell still
+    collects (a cell dies, None, at a call without reliable ARNs or past MAX_RESOURCES_PER_ACTION)."""
+    if arns is None:
+        cell[0] = None
+        return False
+    cell[0].update(arns)
+    if len(cell[0]) > MAX_RESOURCES_PER_ACTION:
+        cell[0] = None
+        return False
+    return True
+
+
 def is_denied(error_code: object) -> bool:
     return isinstance(error_code, str) and ("AccessDenied" in error_code or "Unauthorized" in error_code)
 
@@ -249,22 +262,14 @@ class ActivityAccumulator:
         died (cells only grow or die), so another record with the same key would change nothing."""
         live = False
         for cell, resources, memo in route.uses:
-            seen = cell[0]
-            if seen is None:
+            if cell[0] is None:
                 continue
             arns = memo.get(key, _MISSING)
             if arns is _MISSING:
                 if len(memo) > MAX_MEMO:
                     memo.clear()
                 arns = memo[key] = self._reliable_of_key(key, record, route, resources)
-            if arns is None:
-                cell[0] = None
-            else:
-                seen.update(arns)
-                if len(seen) > MAX_RESOURCES_PER_ACTION:
-                    cell[0] = None
-                else:
-                    live = True
+            live = _add_arns(cell, arns) or live
         if not live:
             route.live = False
             return
@@ -310,17 +315,10 @@ class ActivityAccumulator:
         if error is not None and is_denied(error):
             route.denied += 1
         for cell, resources, _ in route.uses:
-            seen = cell[0]
-            if seen is None:
+            if cell[0] is None:
                 continue
             matched = resources.reliable(list(self._resources.candidates(record, route.service, route.partition)))
-            arns = tuple(matched) if matched is not None else None
-            if arns is None:
-                cell[0] = None
-            else:
-                seen.update(arns)
-                if len(seen) > MAX_RESOURCES_PER_ACTION:
-                    cell[0] = None
+            _add_arns(cell, tuple(matched) if matched is not None else None)
         if route.passrole:
             params = record.get("requestParameters")
             if params and type(params) is dict and not PASSROLE_PARAMETERS.isdisjoint(params):
