@@ -61,24 +61,35 @@ def map_log_file(path: str, window: Window = Window()) -> dict:
 
 
 class LogFolder:
-    """One map task's fold of local log files into one partial: `fold` any number of times, then `partial`
-    once. A file that cannot be read is named in the partial's "unreadable" list; the others are folded."""
+    """One map task's fold of log files into one partial: `fold` or `fold_object` any number of times, then
+    `partial` once. A file whose content cannot be read is named in the partial's "unreadable" list; the
+    others are folded."""
 
     def __init__(self, window: Window = Window()):
         self._acc: ActivityAccumulator | None = ActivityAccumulator(load_catalog(), start=window.start,
                                                                       end=window.end)
 
     def fold(self, paths: Iterable[str]) -> None:
+        """Local log files."""
         from connectors.cloudtrail.files import read_log_pieces
 
+        for path in paths:
+            self._fold_pieces(read_log_pieces(path))
+
+    def fold_object(self, data: bytes, name: str) -> None:
+        """One log file's bytes, as stored (a trail-bucket object)."""
+        from connectors.cloudtrail.files import record_pieces
+
+        self._fold_pieces(record_pieces(data, name))
+
+    def _fold_pieces(self, pieces: Iterator[list]) -> None:
         assert self._acc is not None, "fold after partial"
         with gc_paused():
-            for path in paths:
-                try:
-                    for records in read_log_pieces(path):
-                        self._acc.add_all(records)
-                except InputError as exc:
-                    self._acc.unreadable(str(exc))
+            try:
+                for records in pieces:
+                    self._acc.add_all(records)
+            except InputError as exc:
+                self._acc.unreadable(str(exc))
 
     def partial(self) -> dict:
         assert self._acc is not None, "partial twice"

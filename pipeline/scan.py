@@ -165,7 +165,7 @@ def _drive(ray, settings: ScanSettings, config, selection, accounts, pending_sco
 
 def _map_activity(ray, settings: ScanSettings, state: ScanState) -> None:
     """CloudTrail → per-principal activity partials, one Ray task per batch of log files."""
-    from pipeline.scan_generation import generation_tasks, unreadable_gaps
+    from pipeline.scan_generation import generation_tasks, log_gap, unreadable_gaps
     assert settings.cloudtrail
     start = settings.generation_start
     if settings.unused:  # the logs read are the tracking period's, unless a window is configured
@@ -186,8 +186,7 @@ def _map_activity(ray, settings: ScanSettings, state: ScanState) -> None:
         try:
             partial = ray.get(done)
         except Exception as exc:  # a batch whose task failed (a file that cannot be read is in its partial)
-            state.gaps.append({"account": "", "region": "", "resourceType": "AWS::CloudTrail::Trail",
-                               "operation": "ReadLogs", "errorCode": type(exc).__name__, "message": str(exc)[:500]})
+            state.gaps.append(log_gap(type(exc).__name__, str(exc)))
             continue
         state.partials.append(partial)
         state.gaps.extend(unreadable_gaps(partial))

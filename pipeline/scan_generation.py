@@ -38,24 +38,13 @@ def map_trail_keys(bucket: str, keys: list[str], endpoint_url: str | None, profi
     content cannot be read is named in the partial's "unreadable" list and the others are folded; an object
     that cannot be downloaded (credentials, permissions) fails the task, a gap for the whole batch."""
     from connectors.cloudtrail.clients import session_client
-    from connectors.cloudtrail.files import record_pieces
     from connectors.cloudtrail.s3 import download_trail_object
-    from solvers.catalog import gc_paused, load_catalog
-    from solvers.errors import InputError
-    from solvers.generation.activity import ActivityAccumulator
+    from pipeline.generate import LogFolder, Window
     client = session_client("s3", profile=profile, region=region, endpoint_url=endpoint_url)
-    acc = ActivityAccumulator(load_catalog(), start=start, end=end)
-    with gc_paused():
-        for key in keys:
-            data = download_trail_object(client, bucket, key)
-            try:
-                for records in record_pieces(data, f"s3://{bucket}/{key}"):
-                    acc.add_all(records)
-            except InputError as exc:
-                acc.unreadable(str(exc))
-        partial = acc.partial()
-        del acc  # freed by reference counting before the collector runs again (see map_log_files)
-    return partial
+    folder = LogFolder(Window(start, end))
+    for key in keys:
+        folder.fold_object(download_trail_object(client, bucket, key), f"s3://{bucket}/{key}")
+    return folder.partial()
 
 
 def map_local_files(paths: list[str], start: str | None, end: str | None) -> dict:
@@ -86,11 +75,15 @@ def _size(path: Path) -> int:
         return 0  # its map task names it as unreadable
 
 
+def log_gap(error_code: str, message: str) -> dict:
+    """A coverage gap of the CloudTrail logs read for generation."""
+    return {"account": "", "region": "", "resourceType": "AWS::CloudTrail::Trail", "operation": "ReadLogs",
+            "errorCode": error_code, "message": message[:500]}
+
+
 def unreadable_gaps(partial: dict | None) -> list[dict]:
     """A coverage gap per log file a map task could not read (the rest of its batch was folded)."""
-    return [{"account": "", "region": "", "resourceType": "AWS::CloudTrail::Trail", "operation": "ReadLogs",
-             "errorCode": "UnreadableLogFile", "message": message[:500]}
-            for message in (partial or {}).get("unreadable", [])]
+    return [] if partial is None else [log_gap("UnreadableLogFile", m) for m in partial["unreadable"]]
 
 
 def write_policies(out: Path, partials: list[dict], start: str | None, end: str | None) -> dict:

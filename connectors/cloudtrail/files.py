@@ -139,12 +139,13 @@ def record_pieces(data: bytes, name: str, piece: int = PIECE_BYTES) -> Iterator[
 
 
 def read_log_pieces(path: str | os.PathLike) -> Iterator[list]:
-    """Records of one file on disk, a piece at a time (see `record_pieces`)."""
+    """Records of one file on disk, a piece at a time (see `record_pieces`); the file is read when the first
+    piece is asked for, so every InputError about it comes from iterating."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return record_pieces(data, str(path))
+    yield from record_pieces(data, str(path))
 
 
 def record_batches(paths: Iterable[str | os.PathLike]) -> Iterator[list]:

@@ -38,8 +38,9 @@ FOLD_KEYS = ("eventTime", "userIdentity", "type", "sessionContext", "sessionIssu
              "eventType", "errorCode", "requestParameters")
 _UNMAPPED: Any = object()  # marks an unmappable event in the mapping cache
 _MISSING: Any = object()  # "not looked up yet" where None is an answer
-_AWS_SERVICE = "skip:aws-service"
-PASSROLE_ACCESS_LEVELS = frozenset({"Write", "Permissions management"})  # what fold_identity answers for every AWSService identity
+_AWS_SERVICE = "skip:aws-service"  # what fold_identity answers for every AWSService identity
+# Only a call that configures something can hand a role to a service (see ActivityAccumulator._map).
+PASSROLE_ACCESS_LEVELS = frozenset({"Write", "Permissions management"})
 # Per catalog, what every accumulator of it works out the same way: its EventMapper, its ResourceCatalog (and
 # the ARN patterns compiled in it), the mapping of each kind of event, and the reliable ARNs per action and
 # candidate key (bounded by MAX_MEMO per action). A map task over a batch of files makes a new accumulator,
@@ -125,12 +126,8 @@ class _Route:
         self.denied = 0  # of which denied
         # Some action still collects resource ARNs. Only ever goes from True to False (a cell set to None
         # stays None); may stay True a while after its cells died through another route, which is harmless.
-        self.live = False
+        self.live = any(cell[0] is not None for cell, _, _ in uses)
         self.folded: set[Any] = set()  # candidate keys whose ARNs are in every cell still collecting (see _collect)
-        for cell, _, _ in uses:
-            if cell[0] is not None:
-                self.live = True
-                break
 
 
 class ActivityAccumulator:
@@ -291,13 +288,11 @@ class ActivityAccumulator:
         matched = resources.reliable([a for a in listed if in_aws_region(a)])
         return tuple(matched) if matched is not None else None
 
-    def _lookup_keys(self, records: Any) -> tuple[str, ...]:
+    def _lookup_keys(self, records: list) -> tuple[str, ...]:
         """FOLD_KEYS as the key objects of a list of records (see key_objects), worked out again only when the
         first key of its first record is not the very object the last list's was: a file read a piece at a time
         hands over many short lists, whose keys are orjson's same objects (a stale key still finds its values,
         only slower)."""
-        if type(records) is not list:
-            return FOLD_KEYS
         probe = next(iter(records[0]), None) if records and type(records[0]) is dict else None
         if probe is None or probe is not self._probe:
             found = key_objects(records[:KEY_SAMPLE])

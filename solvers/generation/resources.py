@@ -70,10 +70,6 @@ class ActionResources:
         return None
 
 
-def template_pattern(template: str) -> re.Pattern[str]:
-    return re.compile(template_regex(template))
-
-
 def template_regex(template: str) -> str:
     """Regex for the ARNs an ARN template describes. The last variable may hold '/' and ':' (paths,
     qualifiers); inner ones are single segments."""
@@ -157,7 +153,7 @@ class ResourceCatalog:
             if rt is None:
                 continue
             if ar.required:
-                required.append(template_pattern(rt.arn_template))
+                required.append(re.compile(template_regex(rt.arn_template)))
             else:
                 optional.append(f"(?:{template_regex(rt.arn_template)})")
             if ar.required or not any(r.required for r in action.resource_types):
