@@ -47,9 +47,8 @@ def run_collect(out: str, config: SessionConfig, selection: Selection, accounts_
     if accounts_in_flight < 1:
         raise InputError("--accounts-in-flight must be at least 1")
     check_replaceable(Path(out))
-    where = config.endpoint_url or "AWS"
-    _probe(config, where)
-    config = replace(config, client_hooks=(*config.client_hooks, EndpointBreaker(where, config.give_up_after)))
+    probe_endpoint(config)
+    config = with_breaker(config)
     try:
         organization = read_organization(Sessions(config))
     except (NoCredentialsError, ProfileNotFound) as exc:
@@ -61,15 +60,21 @@ def run_collect(out: str, config: SessionConfig, selection: Selection, accounts_
     return collection, EXIT_GAPS if collection.gaps() else 0
 
 
-def _probe(config: SessionConfig, where: str) -> None:
+def probe_endpoint(config: SessionConfig) -> None:
     """One call with few retries before anything else: an endpoint that refuses connections from the
     start fails the command in seconds (the breaker catches one that stops answering later)."""
     try:
         Sessions(replace(config, max_attempts=2, retry_mode="standard")).caller_account()
     except CONNECTION_ERRORS as exc:
-        raise EndpointUnreachable(f"cannot connect to {where}: {exc}") from None
+        raise EndpointUnreachable(f"cannot connect to {config.endpoint_url or 'AWS'}: {exc}") from None
     except (ClientError, BotoCoreError):
         return  # the endpoint answered: credentials and the rest are judged below, as before
+
+
+def with_breaker(config: SessionConfig) -> SessionConfig:
+    """The same settings, with a breaker shared by every client made from them (in this process)."""
+    breaker = EndpointBreaker(config.endpoint_url or "AWS", config.give_up_after)
+    return replace(config, client_hooks=(*config.client_hooks, breaker))
 
 
 def summary(collection: Collection, out: str) -> dict:

@@ -26,7 +26,8 @@ TASK_RETRIES = 3  # a worker that dies (OOM, preemption) costs a retry, not the 
 
 def _collect_task(config, account: str, selection) -> list[dict]:
     from connectors.aws.collect import collect_account
-    return [s.as_dict() for s in collect_account(config, account, selection)]
+    from pipeline.collect import with_breaker  # an endpoint gone dead fails the task (a gap), not minutes
+    return [s.as_dict() for s in collect_account(with_breaker(config), account, selection)]
 
 
 def _analyze_task(units: list[Unit], zone: Zone) -> tuple[dict[str, list[dict]], float]:
@@ -98,8 +99,10 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     else:
         from connectors.aws.organization import read_organization
         from connectors.aws.session import Sessions
+        from pipeline.collect import probe_endpoint
         from pipeline.settings import session_config
         config = session_config(settings)
+        probe_endpoint(config)
         organization = read_organization(Sessions(config))
     kind = settings.zone if settings.zone != "AUTO" else ("ORGANIZATION" if organization.id else "ACCOUNT")
     if kind == "ORGANIZATION" and not organization.id:
