@@ -153,9 +153,10 @@ def _selection(root: Path, index: dict) -> Selection | None:
     if data is None:  # written before snapshots recorded it: every active account, Region and type
         return None
     try:
-        return Selection(*(tuple(data[k]) if data[k] is not None else None
-                           for k in ("accounts", "regions", "resourceTypes")),
-                         iam_usage=bool(data["iamUsage"]), last_accessed=bool(data["lastAccessed"]))
+        accounts, regions, types = (tuple(data[k]) if data[k] is not None else None
+                                    for k in ("accounts", "regions", "resourceTypes"))
+        return Selection(accounts, regions, types, iam_usage=bool(data["iamUsage"]),
+                         last_accessed=bool(data["lastAccessed"]))
     except (KeyError, TypeError) as exc:
         raise SnapshotError(f"{root / INDEX_FILE} has a selection of the wrong shape ({exc})") from None
 

@@ -29,7 +29,7 @@ def _account_wide_types() -> frozenset[str]:
     return frozenset(m.RESOURCE_TYPE for m in MODULES if m.GLOBAL)
 
 
-def finding_region(finding: dict) -> str | None:
+def finding_region(finding: Mapping) -> str | None:
     """The Region a finding's resource lives in: recorded by the scan since findings carry it, else the
     ARN's Region field (None when the ARN has none, as S3 buckets)."""
     if finding.get("region"):
