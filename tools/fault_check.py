@@ -230,7 +230,7 @@ def run_checks(work: Path, url: str, moto: subprocess.Popen, accounts: int, regi
 
     snap = work / "snap-again"
     shutil.copytree(work / "snap", snap)
-    r = trustmap(*collect[:3], home, "--no-last-accessed", "--out", str(snap))
+    r = trustmap(*collect[:3], "--regions", home, "--no-last-accessed", "--out", str(snap))
     index = json.loads((snap / "snapshot.json").read_text())
     c.check("second collect into the same folder", r.code == 0 and len(list(snap.rglob("*.json"))) == len(index["files"]) + 2,
             f"exit {r.code}, {len(index['files'])} files listed, {len(list(snap.rglob('*.json')))} JSON files in the folder")
