@@ -150,7 +150,7 @@ def report_data(out: Path) -> dict:
         access = _access_details(f)
         resource = f.get("resource") or ""
         details = json.loads(json.dumps(_details_of(f)))  # a copy to trim
-        grants = []
+        grants: list[list[int]] = []
         if access is not None and isinstance(access.get("example"), dict):
             example = {**access["example"]}
             example.setdefault("resource", resource)

@@ -32,7 +32,7 @@ def _asset(name: str) -> str:
 def render_report(data: dict) -> str:
     import jinja2
     env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline.report", "templates"),
-                             autoescape=jinja2.select_autoescape(default=True), undefined=jinja2.StrictUndefined,
+                             autoescape=jinja2.select_autoescape(default=True),
                              trim_blocks=True, lstrip_blocks=True)
     run = data["run"]
     title = "trustmap report"

@@ -26,13 +26,13 @@
         else node.setAttribute(key, value === true ? "" : value);
       }
     }
-    for (let i = 2; i < arguments.length; i++) {
-      const child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
-      if (Array.isArray(child)) child.forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-      else node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
+    for (let i = 2; i < arguments.length; i++) append(node, arguments[i]);
     return node;
+  }
+  function append(node, child) {  // strings become text; arrays (nested too) are appended in order
+    if (child === null || child === undefined || child === false || child === "") return;
+    if (Array.isArray(child)) child.forEach(function (c) { append(node, c); });
+    else node.appendChild(typeof child === "string" || typeof child === "number" ? document.createTextNode(String(child)) : child);
   }
   function fmt(n) { return Number(n).toLocaleString("en-US"); }
   function json(v) { return JSON.stringify(v, null, 2); }
@@ -503,9 +503,8 @@
       ["Error", r[F.error] >= 0 ? S[r[F.error]] : null]]));
     const access = accessDetails(r);
     if (access) {
-      const example = access.example ? Object.assign({}, access.example) : null;
-      if (example && example.resource === undefined) example.resource = r[F.resource];
-      if (example) { const ordered = { action: example.action, resource: example.resource }; for (const k in example) ordered[k] = example[k]; Object.assign(example, ordered); }
+      // the packed example leaves out its resource when it is the finding's
+      const example = access.example ? Object.assign({ action: access.example.action, resource: r[F.resource] }, access.example) : null;
       parts.push(el("h4", { text: "Access" }));
       parts.push(dlRows([["Principal", el("code", { text: principalText(access.principal) })], ["Public", access.isPublic ? "yes" : "no"],
         ["Actions", el("ul", { cls: "vlist" }, (access.action || []).map(function (a) { return el("li", null, el("code", { text: a })); }))],
