@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.report.history import load_history
-from pipeline.report.statements import granting_statements, statement_spans
+from pipeline.report.statements import PolicyTexts
 from solvers.errors import InputError
 
 FORMAT_VERSION = 1
@@ -76,7 +76,8 @@ def _change(f: dict, finished: str | None) -> int:
     return NO_CHANGE
 
 
-def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[str, str]]) -> tuple[list, list, dict]:
+def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[str, str]],
+              parsed: PolicyTexts) -> tuple[list, list, dict]:
     """Policies worth showing: those of resources with findings, those named by a recommendation, and
     those with validation findings. Returns (policies, texts, resource ARN -> policy indices)."""
     entries = (validation or {}).get("policies") or []
@@ -102,7 +103,7 @@ def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[
             by_arn.setdefault(arn, []).append(len(out))
         out.append({"t": texts.ref(text), "type": entry.get("policyType"), "rt": entry.get("resourceType"),
                     "arn": arn, "account": where.get("account"), "name": name, "v": marks,
-                    "st": statement_spans(text)})
+                    "st": parsed.statement_spans(text)})
     return out, texts.items, by_arn
 
 
@@ -143,7 +144,9 @@ def report_data(out: Path) -> dict:
     run = _read_json(out / "run.json") or {}
     finished = run.get("finishedAt")
     wanted = {f.get("resource") for f in findings if _access_details(f) is not None}
-    policies, texts, by_arn = _policies(_read_json(out / "validation.json"), wanted, _recommended_policies(findings))
+    parsed = PolicyTexts()
+    policies, texts, by_arn = _policies(_read_json(out / "validation.json"), wanted, _recommended_policies(findings),
+                                        parsed)
     strings, values = _Table(), _Table()
     rows = []
     for f in findings:
@@ -155,7 +158,7 @@ def report_data(out: Path) -> dict:
             example = {**access["example"]}
             example.setdefault("resource", resource)
             for p in by_arn.get(resource, ()):
-                grants.extend([p, i] for i in granting_statements(texts[policies[p]["t"]], example))
+                grants.extend([p, i] for i in parsed.granting_statements(texts[policies[p]["t"]], example))
             for d in details:  # the example's resource is the finding's in most findings: stored once
                 for value in d.values():
                     if isinstance(value, dict) and (value.get("example") or {}).get("resource") == resource:

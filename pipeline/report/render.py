@@ -1,11 +1,14 @@
 """`OUT/report.html`: one self-contained page rendered with Jinja2 from the scan's artifacts.
 
-The page carries its data as JSON in a `<script type="application/json">` element, its style and script
+The page carries its data as JSON in a `<script type="application/json">` element (the policy texts
+gzipped beside it), its style and script
 inline, and asks for nothing over the network (its Content-Security-Policy forbids it), so it opens from
 disk or from an artifact store as it is.
 """
 from __future__ import annotations
 
+import base64
+import gzip
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +28,13 @@ def script_json(data: object) -> str:
     return orjson.dumps(data).decode("utf-8").translate(_SCRIPT_SAFE)
 
 
+def packed_texts(texts: list[str]) -> str:
+    """The policy texts as base64 of gzipped JSON: policies are most of a large report's bytes and
+    compress tenfold; the page inflates them with the browser's DecompressionStream. mtime 0 keeps the
+    bytes a function of the texts."""
+    return base64.b64encode(gzip.compress(orjson.dumps(texts), compresslevel=6, mtime=0)).decode("ascii")
+
+
 def _asset(name: str) -> str:
     return resources.files("pipeline.report").joinpath("templates", name).read_text(encoding="utf-8")
 
@@ -34,6 +44,8 @@ def render_report(data: dict) -> str:
     env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline.report", "templates"),
                              autoescape=jinja2.select_autoescape(default=True),
                              trim_blocks=True, lstrip_blocks=True)
+    data = dict(data)
+    texts = packed_texts(data.pop("texts"))
     run = data["run"]
     title = "trustmap report"
     if run.get("organizationId"):
@@ -43,7 +55,7 @@ def render_report(data: dict) -> str:
     return env.get_template("report.html.j2").render(
         title=title, run=run, style=Markup(_asset("report.css")),
         script=Markup(_asset("report.js")),
-        data=Markup(script_json(data)))
+        data=Markup(script_json(data)), texts=texts)
 
 
 def write_report(out: Path) -> Path:

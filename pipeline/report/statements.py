@@ -8,27 +8,9 @@ the report says so instead of highlighting.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 from solvers.errors import PolicyError
 from solvers.evaluator import PRINCIPAL_KINDS, Principal, Request, statement_matches
 from solvers.policy import Policy, parse_policy
-
-
-@lru_cache(maxsize=4096)
-def _parsed(text: str) -> Policy | None:
-    try:
-        return parse_policy(text)
-    except PolicyError:
-        return None  # a malformed document is shown as text, with its validation findings marked
-
-
-def statement_spans(text: str) -> list[list[int]]:
-    """[start, end) character offsets of every statement, in order (empty when the text does not parse)."""
-    policy = _parsed(text)
-    if policy is None:
-        return []
-    return [[s.span.start_offset, s.span.end_offset] for s in policy.statements]
 
 
 def _request(example: dict) -> Request | None:
@@ -42,10 +24,31 @@ def _request(example: dict) -> Request | None:
     return Request.of(example["action"], example["resource"], principal, context)
 
 
-def granting_statements(text: str, example: dict) -> list[int]:
-    """Indices of the Allow statements of the policy `text` that match the example request."""
-    policy = _parsed(text)
-    request = _request(example)
-    if policy is None or request is None:
-        return []
-    return [s.index for s in policy.statements if s.effect == "Allow" and statement_matches(s, policy, request)]
+class PolicyTexts:
+    """The policies of one report, each distinct text parsed once."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, Policy | None] = {}
+
+    def parsed(self, text: str) -> Policy | None:
+        if text not in self._parsed:
+            try:
+                self._parsed[text] = parse_policy(text)
+            except PolicyError:
+                self._parsed[text] = None  # a malformed document is shown as text, its validation findings marked
+        return self._parsed[text]
+
+    def statement_spans(self, text: str) -> list[list[int]]:
+        """[start, end) character offsets of every statement, in order (none when the text does not parse)."""
+        policy = self.parsed(text)
+        if policy is None:
+            return []
+        return [[s.span.start_offset, s.span.end_offset] for s in policy.statements]
+
+    def granting_statements(self, text: str, example: dict) -> list[int]:
+        """Indices of the Allow statements of the policy `text` that match the example request."""
+        policy = self.parsed(text)
+        request = _request(example)
+        if policy is None or request is None:
+            return []
+        return [s.index for s in policy.statements if s.effect == "Allow" and statement_matches(s, policy, request)]

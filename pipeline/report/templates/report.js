@@ -3,7 +3,20 @@
 "use strict";
 (function () {
   const DATA = JSON.parse(document.getElementById("trustmap-data").textContent);
-  const S = DATA.strings, V = DATA.values, TEXTS = DATA.texts, POLICIES = DATA.policies;
+  const S = DATA.strings, V = DATA.values, POLICIES = DATA.policies;
+  // the policy texts: gzipped JSON in #trustmap-texts, inflated once in the background
+  let TEXTS = [];
+  const textsReady = (async function () {
+    const packed = document.getElementById("trustmap-texts").textContent.trim();
+    if (!packed) return;
+    const binary = atob(packed);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    TEXTS = JSON.parse(await new Response(stream).text());
+    document.documentElement.setAttribute("data-texts-ready", "true");
+  })();
+  function withTexts(fn) { textsReady.then(fn); }
   // row positions: model.ROW_FIELDS
   const F = {};
   DATA.rowFields.forEach(function (name, i) { F[name] = i; });
@@ -494,7 +507,8 @@
     return el("table", null, el("thead", null, el("tr", null, el("th", { scope: "col", text: "Service" }), el("th", { scope: "col", text: "Unused actions" }),
       el("th", { scope: "col", text: "Last accessed" }))), el("tbody", null, rows));
   }
-  function showDetail(i) {
+  function showDetail(i) { withTexts(function () { drawDetail(i); }); }
+  function drawDetail(i) {
     const r = ROWS[i], value = valueOf(r), type = S[r[F.findingType]];
     const body = $("detail-body");
     const parts = [];
@@ -558,7 +572,7 @@
   function lazyDetails(summaryNodes, fill, attrs) {
     const d = el("details", attrs || null, el("summary", null, summaryNodes));
     let filled = false;
-    d.addEventListener("toggle", function () { if (d.open && !filled) { filled = true; fill(d); } });
+    d.addEventListener("toggle", function () { if (d.open && !filled) { filled = true; withTexts(function () { fill(d); }); } });
     return d;
   }
 
