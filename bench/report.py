@@ -152,12 +152,12 @@ def measure(path: Path, loads: int) -> dict:
                 total = page.get_attribute("#result-count", "data-count")
                 started = time.perf_counter()
                 page.select_option("#f-type", "UnusedPermission")
-                page.wait_for_selector("#result-count[data-count]:not([data-count='%s'])" % total)
+                page.wait_for_selector(f"#result-count[data-count]:not([data-count='{total}'])")
                 filter_ms = 1000 * (time.perf_counter() - started)
                 page.select_option("#f-type", "")
                 started = time.perf_counter()
                 page.fill("#f-search", "orders-1234")
-                page.wait_for_selector("#result-count[data-count]:not([data-count='%s'])" % total)
+                page.wait_for_selector(f"#result-count[data-count]:not([data-count='{total}'])")
                 search_ms = 1000 * (time.perf_counter() - started) - 120  # less the page's typing pause
             errors += log.errors
             requests.update(log.requests)

@@ -205,6 +205,27 @@ def test_a_finding_shows_its_example_request_and_the_statement_that_grants_it(sc
 
 
 @pytest.mark.slow
+def test_a_recommendation_is_shown_as_a_diff_against_the_current_policy(scanned, report) -> None:
+    import difflib
+    page, _ = report
+    finding = next(f for f in _findings(scanned["out"]) if f["findingType"] == "UnusedPermission"
+                   and f["recommendation"]["recommendedSteps"][0]["unusedPermissionsRecommendedStep"].get("recommendedPolicy"))
+    step = finding["recommendation"]["recommendedSteps"][0]["unusedPermissionsRecommendedStep"]
+    policies = json.loads((scanned["out"] / "validation.json").read_text())["policies"]
+    current = next(p["policyDocument"] for p in policies if p["where"]["arn"] == step["existingPolicyId"])
+    before, after = (json.dumps(json.loads(t), indent=2).splitlines() for t in (current, step["recommendedPolicy"]))
+    page.select_option("#f-type", "UnusedPermission")
+    page.click(f"#findings-body tr[data-id='{finding['id']}'] button")
+    page.wait_for_selector(f"#detail[data-id='{finding['id']}']")
+    shown = page.eval_on_selector_all("#detail .diff span", "ss => ss.map(s => [s.className, s.textContent])")
+    assert [line[2:] for kind, line in shown if kind != "add"] == before
+    assert [line[2:] for kind, line in shown if kind != "del"] == after
+    removed = [line[2:] for line in difflib.ndiff(before, after) if line.startswith("- ")]
+    assert [line[2:] for kind, line in shown if kind == "del"] == removed and removed
+    page.click("#f-reset")
+
+
+@pytest.mark.slow
 def test_validation_findings_are_marked_at_their_span(scanned, report) -> None:
     page, _ = report
     policies = json.loads((scanned["out"] / "validation.json").read_text())["policies"]

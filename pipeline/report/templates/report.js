@@ -459,8 +459,8 @@
     let i = 0, j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && x[i] === y[j]) { out.push(["same", "  " + x[i]]); i++; j++; }
-      else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) { out.push(["add", "+ " + y[j]]); j++; }
-      else { out.push(["del", "- " + x[i]]); i++; }
+      else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) { out.push(["del", "- " + x[i]]); i++; }
+      else { out.push(["add", "+ " + y[j]]); j++; }
     }
     return el("pre", { cls: "diff" }, out.map(function (d) { return el("span", { cls: d[0], text: d[1] }); }));
   }
