@@ -137,7 +137,7 @@ def synthetic_scan(out: Path, findings: int, seed: int = 7) -> None:
 
 def measure(path: Path, loads: int) -> dict:
     from pipeline.report.browser import chromium, watched_page
-    ready, errors, requests = [], [], set()
+    ready, errors, requests, steps = [], [], set(), []
     filter_ms = search_ms = 0.0
     with chromium() as context:
         for k in range(loads):
@@ -148,6 +148,8 @@ def measure(path: Path, loads: int) -> dict:
             wall = time.perf_counter() - started
             mark = page.evaluate("performance.getEntriesByName('trustmap-ready')[0].startTime") / 1000
             ready.append((wall, mark))
+            steps.append(page.evaluate("performance.getEntriesByType('mark').filter(m => m.name.startsWith('trustmap-'))"
+                                       ".map(m => [m.name.slice(9), m.startTime])"))
             if k == loads - 1:
                 total = page.get_attribute("#result-count", "data-count")
                 started = time.perf_counter()
@@ -162,7 +164,7 @@ def measure(path: Path, loads: int) -> dict:
             errors += log.errors
             requests.update(log.requests)
             page.close()
-    return {"ready": ready, "errors": errors, "requests": sorted(requests), "filter_ms": filter_ms, "search_ms": search_ms}
+    return {"ready": ready, "steps": steps, "errors": errors, "requests": sorted(requests), "filter_ms": filter_ms, "search_ms": search_ms}
 
 
 def main() -> int:
@@ -191,6 +193,9 @@ def main() -> int:
     table.add_row("a search on every finding (first: builds the search text)", f"{m['search_ms']:.0f} ms", "")
     table.add_row("console errors / requests other than the file", f"{len(m['errors'])} / {len(m['requests']) - 1}", "0 / 0")
     console.print(table)
+    last = m["steps"][-1]
+    console.print("page steps of the last load (ms from navigation): " +
+                  ", ".join(f"{name} {at:.0f}" for name, at in last))
     console.print(f"load average during the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     return 0
 

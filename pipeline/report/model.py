@@ -173,6 +173,9 @@ def report_data(out: Path) -> dict:
                      strings.ref(f["error"]) if f.get("error") else -1,
                      strings.ref(f.get("createdAt") or ""), strings.ref(f.get("updatedAt") or ""),
                      values.ref(packed, text), _change(f, finished), grants or 0])
+    # the table's order, so that the page need not sort: active first, then public, then by resource
+    rank = {"ACTIVE": 0, "ARCHIVED": 1, "RESOLVED": 2}
+    rows.sort(key=lambda r: (rank.get(strings.items[r[5]], 3), -r[6], r[2]))
     granted = _read_json(out / "policies" / "granted-unused.json")
     return {"format": FORMAT_VERSION, "rowFields": list(ROW_FIELDS),
             "run": {k: run[k] for k in _RUN_FIELDS if k in run} | {"accounts": len(run.get("accounts") or ())},

@@ -2,7 +2,9 @@
 // Data is only ever put into the page as text (textContent, attributes), never as markup.
 "use strict";
 (function () {
+  performance.mark("trustmap-start");
   const DATA = JSON.parse(document.getElementById("trustmap-data").textContent);
+  performance.mark("trustmap-parsed");
   const S = DATA.strings, V = DATA.values, POLICIES = DATA.policies;
   // the policy texts: gzipped JSON in #trustmap-texts, inflated once in the background
   let TEXTS = [];
@@ -24,7 +26,6 @@
   const PAGE = 50;
   const LIST_STEP = 200;
   const CHANGE_NEW = 1, CHANGE_RESOLVED = 2;
-  const STATUS_ORDER = { ACTIVE: 0, ARCHIVED: 1, RESOLVED: 2 };
   const $ = function (id) { return document.getElementById(id); };
 
   function el(tag, attrs) {
@@ -102,15 +103,8 @@
     return h;
   }
 
-  // default order: active first, then public, then by resource
+  // rows come in the table's order (model.py sorts them): active first, then public, then by resource
   const ORDER = ROWS.map(function (_, i) { return i; });
-  ORDER.sort(function (a, b) {
-    const ra = ROWS[a], rb = ROWS[b];
-    const sa = STATUS_ORDER[S[ra[F.status]]], sb = STATUS_ORDER[S[rb[F.status]]];
-    if (sa !== sb) return (sa === undefined ? 9 : sa) - (sb === undefined ? 9 : sb);
-    if (ra[F.isPublic] !== rb[F.isPublic]) return rb[F.isPublic] - ra[F.isPublic];
-    return ra[F.resource] < rb[F.resource] ? -1 : ra[F.resource] > rb[F.resource] ? 1 : 0;
-  });
 
   // ------------------------------------------------------------------ overview
   function counts() {
@@ -203,15 +197,20 @@
     return names;
   }
   function renderWhere() {
-    const cells = {}, perAccount = {}, types = {};
+    // counted by string-table index (cheap on 50,000 rows), then named
+    const byIndex = new Map(), resolved = S.indexOf("RESOLVED");
     for (const r of ROWS) {
-      if (!isOpen(r)) continue;
-      const a = S[r[F.resourceOwnerAccount]], t = S[r[F.resourceType]];
-      const key = a + "\u0000" + t;
-      cells[key] = (cells[key] || 0) + 1;
-      perAccount[a] = (perAccount[a] || 0) + 1;
-      types[t] = (types[t] || 0) + 1;
+      if (r[F.status] === resolved) continue;
+      const key = r[F.resourceOwnerAccount] * S.length + r[F.resourceType];
+      byIndex.set(key, (byIndex.get(key) || 0) + 1);
     }
+    const cells = {}, perAccount = {}, types = {};
+    byIndex.forEach(function (n, key) {
+      const a = S[Math.floor(key / S.length)], t = S[key % S.length];
+      cells[a + "\u0000" + t] = n;
+      perAccount[a] = (perAccount[a] || 0) + n;
+      types[t] = (types[t] || 0) + n;
+    });
     const names = accountNames();
     const accounts = Object.keys(perAccount).sort(function (x, y) { return perAccount[y] - perAccount[x] || (x < y ? -1 : 1); });
     const typeList = Object.keys(types).sort();
@@ -290,22 +289,25 @@
   const state = { type: "", account: "", rtype: "", status: "", public: "", change: "", search: "", page: 0, matches: ORDER };
   const filterIds = { type: "f-type", account: "f-account", rtype: "f-rtype", status: "f-status", public: "f-public", change: "f-change" };
   function fillSelect(id, field) {
-    const n = {};
-    for (const r of ROWS) n[S[r[field]]] = (n[S[r[field]]] || 0) + 1;
+    const byIndex = new Map(), n = {};
+    for (const r of ROWS) byIndex.set(r[field], (byIndex.get(r[field]) || 0) + 1);
+    byIndex.forEach(function (count, k) { n[S[k]] = count; });
     const select = $(id);
     Object.keys(n).sort().forEach(function (v) { select.append(el("option", { value: v, text: (v || "(none)") + " (" + fmt(n[v]) + ")" })); });
   }
   function applyFilters() {
-    const type = state.type, account = state.account, rtype = state.rtype, status = state.status;
+    // filters compare string-table indices (each string is stored once)
+    const index = function (v) { return v ? S.indexOf(v) : -2; };
+    const type = index(state.type), account = index(state.account), rtype = index(state.rtype), status = index(state.status);
     const pub = state.public === "" ? -1 : Number(state.public), change = state.change === "" ? -1 : Number(state.change);
     const words = state.search.toLowerCase().split(/\s+/).filter(Boolean);
     const out = [];
     for (const i of ORDER) {
       const r = ROWS[i];
-      if (type && S[r[F.findingType]] !== type) continue;
-      if (account && S[r[F.resourceOwnerAccount]] !== account) continue;
-      if (rtype && S[r[F.resourceType]] !== rtype) continue;
-      if (status && S[r[F.status]] !== status) continue;
+      if (type !== -2 && r[F.findingType] !== type) continue;
+      if (account !== -2 && r[F.resourceOwnerAccount] !== account) continue;
+      if (rtype !== -2 && r[F.resourceType] !== rtype) continue;
+      if (status !== -2 && r[F.status] !== status) continue;
       if (pub >= 0 && r[F.isPublic] !== pub) continue;
       if (change >= 0 && r[F.change] !== change) continue;
       if (words.length) {
@@ -662,14 +664,10 @@
     }, "gaps", table);
   }
 
-  renderOverview();
-  setupFilters();
-  applyFilters();
-  renderWhere();
-  renderUnused();
-  renderGenerated();
-  renderValidation();
-  renderGaps();
+  // each step leaves a performance mark (bench/report.py prints them)
+  [["overview", renderOverview], ["filters", setupFilters], ["table", applyFilters], ["where", renderWhere],
+    ["unused", renderUnused], ["generated", renderGenerated], ["validation", renderValidation], ["gaps", renderGaps]]
+    .forEach(function (step) { step[1](); performance.mark("trustmap-" + step[0]); });
   document.documentElement.setAttribute("data-ready", "true");
-  if (window.performance && performance.mark) performance.mark("trustmap-ready");
+  performance.mark("trustmap-ready");
 })();
