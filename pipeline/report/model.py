@@ -170,7 +170,7 @@ def report_data(out: Path) -> dict:
         rows.append([f["id"], strings.ref(f.get("findingType") or "ExternalAccess"), resource,
                      strings.ref(f.get("resourceType") or ""), strings.ref(f.get("resourceOwnerAccount") or ""),
                      strings.ref(f.get("status") or ""), 1 if access and access.get("isPublic") else 0,
-                     strings.ref(f["error"]) if f.get("error") else -1,
+                     strings.ref(str(f["error"])) if f.get("error") else -1,
                      strings.ref(f.get("createdAt") or ""), strings.ref(f.get("updatedAt") or ""),
                      values.ref(packed, text), _change(f, finished), grants or 0])
     # the table's order, so that the page need not sort: active first, then public, then by resource

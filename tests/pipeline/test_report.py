@@ -175,11 +175,13 @@ def test_a_filter_and_the_search_narrow_the_table(scanned, report) -> None:
     term = scanned["added"].rsplit(":", 1)[1]
     page.select_option("#f-public", "")
     page.fill("#f-search", term)
-    page.wait_for_selector("#result-count[data-count='1']")
+    page.wait_for_selector(f"#result-count[data-search='{term}']")  # the search waits for typing to pause
+    assert _count(page, "#result-count") == 1
     assert _shown_ids(page) == [f["id"] for f in findings if f["resource"] == scanned["added"]]
     page.fill("#f-search", f"{PARTNER} sqs:")
+    page.wait_for_selector(f"#result-count[data-search='{PARTNER} sqs:']")
     expected = {f["id"] for f in findings if PARTNER in json.dumps(f["findingDetails"]) and "sqs:" in json.dumps(f).lower()}
-    page.wait_for_selector(f"#result-count[data-count='{len(expected)}']")  # the search waits for typing to pause
+    assert _count(page, "#result-count") == len(expected)
     assert set(_shown_ids(page)) == expected and expected
     page.click("#f-reset")
     assert _count(page, "#result-count") == len(findings)
@@ -191,11 +193,10 @@ def test_a_finding_shows_its_example_request_and_the_statement_that_grants_it(sc
     finding = next(f for f in _findings(scanned["out"]) if f["resource"] == scanned["added"])
     details = finding["findingDetails"][0]["externalAccessDetails"]
     page.fill("#f-search", scanned["added"])
-    page.wait_for_selector("#result-count[data-count='1']")
+    page.wait_for_selector(f"#result-count[data-search='{scanned['added']}']")
     page.focus(f"#findings-body tr[data-id='{finding['id']}'] button")
     page.keyboard.press("Enter")  # keyboard operable: a real button
-    page.wait_for_selector("#detail:not([hidden])")
-    assert page.get_attribute("#detail", "data-id") == finding["id"]
+    page.wait_for_selector(f"#detail[data-id='{finding['id']}']:not([hidden])")
     assert page.evaluate("document.activeElement.id") == "detail"
     example = json.loads(page.inner_text("#detail-example"))
     assert example == {"resource": finding["resource"], **details["example"]}
@@ -253,7 +254,12 @@ def test_policy_text_cannot_break_out_of_the_page(tmp_path, browser) -> None:
                    "action": ["s3:GetObject"], "condition": {}, "isPublic": True, "principal": {"AWS": "*"},
                    "example": {"action": "s3:GetObject", "resource": evil + "/k", "principal": {"AWS": "arn:aws:iam::444455556666:root"},
                                "context": {}}}}]}
-    (tmp_path / "findings.json").write_text(json.dumps({"findings": [finding]}))
+    internal = {**finding, "id": "f-2", "resource": "arn:aws:s3:::inside", "findingType": "InternalAccess",
+                "findingDetails": [{"internalAccessDetails": {"action": ["s3:GetObject"], "condition": {},
+                                                              "principal": {"AWS": "arn:aws:iam::111122223333:role/r"}}}]}
+    future = {**finding, "id": "f-3", "resource": "arn:aws:s3:::later", "findingType": "SomethingNew",
+              "findingDetails": [{"somethingNewDetails": {"why": "a type this report does not know"}}]}
+    (tmp_path / "findings.json").write_text(json.dumps({"findings": [finding, internal, future]}))
     (tmp_path / "validation.json").write_text(json.dumps({"policies": [{
         "where": {"account": "111122223333", "arn": evil}, "policyType": "RESOURCE_POLICY",
         "resourceType": "AWS::S3::Bucket", "policyDocument": policy, "findings": []}]}))
@@ -261,9 +267,20 @@ def test_policy_text_cannot_break_out_of_the_page(tmp_path, browser) -> None:
     assert "</script><script>window.owned" not in path.read_text()
     page, log = _open(browser, path)
     assert log.errors == [] and page.evaluate("window.owned") is None
+    # finding types added later show up: internal access has its card, an unknown type its own
+    assert (_count(page, "#count-external"), _count(page, "#count-internal"), _count(page, "#count-other")) == (1, 1, 1)
+    page.fill("#f-search", "x</script>")
+    page.wait_for_selector("#result-count[data-search='x</script>']")
+    assert _count(page, "#result-count") == 1
     assert page.inner_text("#findings-body button") == evil
     page.click("#findings-body button")
     assert json.loads(page.inner_text("#detail pre mark.grant"))["Sid"] == "a</script><b>"
+    page.fill("#f-search", "later")
+    page.wait_for_selector("#result-count[data-search='later']")
+    page.click("#findings-body button")
+    page.wait_for_selector("#detail[data-id='f-3']")
+    assert "a type this report does not know" in page.inner_text("#detail")
+    assert log.errors == []
     page.close()
 
 

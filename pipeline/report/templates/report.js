@@ -345,6 +345,7 @@
     body.replaceChildren.apply(body, rows);
     $("result-count").textContent = fmt(total) + " of " + fmt(ROWS.length) + " findings match";
     $("result-count").setAttribute("data-count", total);
+    $("result-count").setAttribute("data-search", state.search);  // what the count answers (for tests)
     $("page-info").textContent = total ? "Page " + (state.page + 1) + " of " + pages + " (findings " + fmt(start + 1) + "–" + fmt(Math.min(total, start + PAGE)) + ")" : "";
     $("page-prev").disabled = state.page === 0;
     $("page-next").disabled = state.page >= pages - 1;
