@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup chromium test bench lint demo clean
+.PHONY: setup chromium test bench lint demo docs clean
 
 setup: $(STAMP) chromium
 
@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -e '.[dev]'
 	touch $@
 
+# The suite builds the documentation too (tests/docs/test_site.py runs `mkdocs build --strict`).
 test: setup
 	$(PY) -m pytest
+
+docs: setup
+	$(VENV)/bin/mkdocs build --strict
 
 bench: setup
 	$(PY) bench/run.py
@@ -29,6 +33,7 @@ bench: setup
 	$(PY) bench/validation.py
 	$(PY) bench/connectors.py
 	$(PY) bench/unused.py
+	$(PY) bench/parse.py
 	$(PY) bench/report.py
 
 lint: setup

@@ -289,10 +289,12 @@ def unused(
 @app.command("report")
 def report(
     out: str = typer.Argument(..., help="A scan's output folder (the --out of trustmap scan)."),
+    fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """Rebuild OUT/report.html, the scan's HTML report, from the artifacts in OUT alone."""
     from pipeline.report.render import report_command
-    sys.stdout.write(f"{report_command(out)}\n")
+    path = report_command(out)
+    sys.stdout.write((json.dumps({"report": str(path)}) if fmt is Format.json else str(path)) + "\n")
 
 
 @app.command("demo")

@@ -111,14 +111,15 @@ def report(scanned, browser):
 
 
 @pytest.mark.slow
-def test_the_scan_writes_the_report_and_report_rebuilds_it_from_the_artifacts(scanned, tmp_path) -> None:
+def test_the_scan_writes_the_report_and_report_rebuilds_it_from_the_artifacts(scanned, tmp_path, capsys) -> None:
     import shutil
 
     from pipeline.cli import main
     copy = tmp_path / "out"
     shutil.copytree(scanned["out"], copy)
     (copy / "report.html").unlink()
-    assert main(["report", str(copy)]) == 0
+    assert main(["report", str(copy), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"report": str(copy / "report.html")}
     assert (copy / "report.html").read_text() == (scanned["out"] / "report.html").read_text()
     assert main(["report", str(tmp_path / "missing")]) == 2
     (tmp_path / "empty").mkdir()
