@@ -16,7 +16,7 @@ from pipeline.report.statements import PolicyTexts
 from solvers.errors import InputError
 
 FORMAT_VERSION = 1
-# row positions, shared with report.js (R_* constants there)
+# row positions: the page reads them by name from `rowFields` (templates/report-data.js)
 ROW_FIELDS = ("id", "findingType", "resource", "resourceType", "resourceOwnerAccount", "status", "isPublic",
               "error", "createdAt", "updatedAt", "details", "change", "grants")
 NO_CHANGE, NEW, RESOLVED_NOW, REOPENED = 0, 1, 2, 3

@@ -21,6 +21,9 @@ from markupsafe import Markup
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
                               "\u2029": "\\u2029"})
 REPORT_FILE = "report.html"
+# the page's script, in parts joined in this order inside one function (templates/report-*.js)
+SCRIPT_PARTS = ("report-data.js", "report-overview.js", "report-findings.js", "report-policy.js",
+                "report-sections.js", "report-main.js")
 
 
 def script_json(data: object) -> str:
@@ -54,7 +57,7 @@ def render_report(data: dict) -> str:
         title += f" · {run['finishedAt']}"
     return env.get_template("report.html.j2").render(
         title=title, run=run, style=Markup(_asset("report.css")),
-        script=Markup(_asset("report.js")),
+        script=Markup("\n".join(_asset(name) for name in SCRIPT_PARTS)),
         data=Markup(script_json(data)), texts=texts)
 
 
