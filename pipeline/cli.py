@@ -286,6 +286,17 @@ def unused(
     raise typer.Exit(unused_command(config, overrides, principal, from_snapshot, fmt.value))
 
 
+@app.command("report")
+def report(
+    out: str = typer.Argument(..., help="A scan's output folder (the --out of trustmap scan)."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Rebuild OUT/report.html, the scan's HTML report, from the artifacts in OUT alone."""
+    from pipeline.report.render import report_command
+    path = report_command(out)
+    sys.stdout.write((json.dumps({"report": str(path)}) if fmt is Format.json else str(path)) + "\n")
+
+
 @app.command("demo")
 def demo(
     out: str = typer.Option("out/demo", "--out", help="Artifacts folder."),
