@@ -241,6 +241,12 @@ def value_templates(values, policy: Policy, family: Family = Family.STRING) -> t
 def statement_matches(stmt: Statement, policy: Policy, request: Request) -> bool:
     if not principal_matches(stmt.principal, request.principal):
         return False
+    return body_matches(stmt, policy, request)
+
+
+def body_matches(stmt: Statement, policy: Policy, request: Request) -> bool:
+    """Whether the statement's action, resource and conditions match (its principal element aside:
+    whole-request authorization judges that itself, by the kind of principal named)."""
     if not action_matches(stmt.action, request.action):
         return False
     lookup = _lookup(request)

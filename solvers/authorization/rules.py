@@ -1,0 +1,49 @@
+"""Facts the decision procedure looks up: which services RCPs bind, which requests a service decides on
+its own (R0), which resources need their own policy to grant even inside one account (R7)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# RCPs bind these services only [E8]: the five of the launch, then Cognito, CloudWatch Logs, DynamoDB,
+# ECR and OpenSearch Serverless (added in 2025, per the RCP page's list of supported services).
+RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager",
+                          "cognito-identity", "cognito-idp", "logs", "dynamodb", "ecr", "aoss"})
+GET_CALLER_IDENTITY = "sts:getcalleridentity"
+# R0: AWS managed policies, reserved (SSO) roles and AWS KMS aliases cannot be changed by any policy.
+_AWS_OWNED = re.compile(r"^arn:aws[a-z-]*:(?:iam::aws:policy/|iam::\d{12}:role/aws-reserved/|kms:[^:]*:\d{12}:alias/aws/)")
+_WRITE_LEVELS = frozenset({"Write", "Permissions management", "Tagging"})
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/")
+_KMS_KEY = re.compile(r"^arn:aws[a-z-]*:kms:[^:]*:\d{12}:key/")
+
+
+def service_of(action: str) -> str:
+    return action.partition(":")[0].lower()
+
+
+def rcp_binds(action: str) -> bool:
+    return service_of(action) in RCP_SERVICES
+
+
+def always_allowed(action: str, signed: bool) -> bool:
+    """R0: `sts:GetCallerIdentity` needs no permission and no Deny stops it, for any signed caller."""
+    return signed and action.lower() == GET_CALLER_IDENTITY
+
+
+def aws_owned_write(action: str, resource: str) -> bool:
+    """R0: a write to an AWS managed policy, an `aws-reserved` role or an `alias/aws/` KMS alias."""
+    return bool(_AWS_OWNED.match(resource)) and _is_write(action.lower())
+
+
+@lru_cache(maxsize=4096)
+def _is_write(action: str) -> bool:
+    from solvers.catalog import access_level
+    return access_level(action) in _WRITE_LEVELS
+
+
+def resource_must_grant(action: str, resource: str) -> bool:
+    """R7: role trust policies (`sts:AssumeRole*` on a role) and KMS key policies must grant themselves."""
+    lowered = action.lower()
+    if lowered.startswith("sts:assumerole") and _ROLE_ARN.match(resource):
+        return True
+    return lowered.startswith("kms:") and bool(_KMS_KEY.match(resource))
