@@ -12,8 +12,7 @@ from enum import StrEnum
 
 from solvers.authorization.context import AuthContext, AuthRequest, Caller, CallerKind, Source
 from solvers.authorization.principals import Kind, statement_kind
-from solvers.authorization.rules import aws_owned_write, rcp_binds, resource_must_grant
-from solvers.authorization.rules import always_allowed as intrinsic_allow
+from solvers.authorization.rules import always_allowed, aws_owned_write, rcp_binds, resource_must_grant
 from solvers.evaluator import Request, body_matches
 from solvers.policy import Statement
 
@@ -165,11 +164,11 @@ def decide(ctx: AuthContext, req: AuthRequest) -> Decision:
     allows = [m for m in matches if m.statement.effect == "Allow"]
     denies = [m for m in matches if m.statement.effect == "Deny"]
 
-    if intrinsic_allow(req.action, caller.signed):
+    if always_allowed(req.action, caller.signed):
         return Decision(Outcome.ALLOWED, Path.INTRINSIC, (), tuple(matches), bound=types)
     if denies:  # R1
-        blockers = tuple(dict.fromkeys(Blocker(m.type, m.level, True) for m in denies))
-        return Decision(Outcome.EXPLICIT_DENY, None, tuple(denies), tuple(matches), blockers,
+        by = tuple(dict.fromkeys(Blocker(m.type, m.level, True) for m in denies))
+        return Decision(Outcome.EXPLICIT_DENY, None, tuple(denies), tuple(matches), by,
                         allowed_by_organizations=not any(m.type == "scp" for m in denies),
                         allowed_by_boundary=not any(m.type == "boundary" for m in denies), bound=types)
 
