@@ -150,8 +150,9 @@ class AuthorizationQuestion:
             deny_parts.append(deny)
             return allow, kinds
 
-        identity = TRUE if caller.kind is CallerKind.ROOT else FALSE
-        boundary = session = TRUE
+        identity: Term = TRUE if caller.kind is CallerKind.ROOT else FALSE
+        boundary: Term = TRUE
+        session: Term = TRUE
         if has_identity:
             ids = [plain(s) for s in ctx.identity]
             if caller.kind is not CallerKind.ROOT:
