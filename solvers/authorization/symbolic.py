@@ -63,7 +63,8 @@ def _owned_write_actions() -> tuple[str, ...]:
 
 class AuthorizationQuestion:
     """The `allowed` term of one context over a request space restricted to `actions` x `resources`
-    (globs; empty: any). Add pins with `pin` before the first `find`/`holds`."""
+    (globs; empty: any; the resource "*" is the literal resource of actions that take none). Add pins
+    with `pin` before the first `find`/`holds`."""
 
     def __init__(self, ctx: AuthContext, actions: Sequence[str] = (), resources: Sequence[str] = (),
                  question: Callable[[], Question] | None = None,
@@ -120,9 +121,10 @@ class AuthorizationQuestion:
         return self.q.t.some(ACTION, [self.q.space.action_pattern(g) for g in globs])
 
     def _resources(self, *globs: str) -> Term:
-        space = self.q.space
-        return self.q.t.some(RESOURCE, [space.string_pattern(space.dims[RESOURCE], g, Test.ARN_LIKE, False)
-                                        for g in globs])
+        """ARN globs; "*" alone is the literal resource of actions that take none (§1), not a wildcard."""
+        space, dim = self.q.space, self.q.space.dims[RESOURCE]
+        return self.q.t.some(RESOURCE, [dim.register(literal("*")) if g == "*" else
+                                        space.string_pattern(dim, g, Test.ARN_LIKE, False) for g in globs])
 
     def _may_reach(self, globs: Sequence[str]) -> bool:
         """Whether the asked resources may meet any of these ARN globs (else a rule about them is moot)."""
