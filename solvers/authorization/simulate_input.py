@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from solvers.authorization.context import AuthContext, AuthRequest, Caller, Level, Source
 from solvers.errors import InputError, PolicyError
@@ -35,6 +35,9 @@ class Simulation:
     resources: tuple[str, ...]
     request_context: Mapping[str, tuple[str, ...]]  # lower-cased keys
     key_names: Mapping[str, str]  # lower-cased key -> as given
+    # what the input's source knows of the caller and the resource (a snapshot: tags, organization
+    # paths, unique ids), offered to --derive-context only
+    facts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def requests(self, action: str) -> list[AuthRequest]:
         return [AuthRequest(action, r, self.request_context) for r in self.resources]
@@ -175,4 +178,4 @@ def derive_context(sim: Simulation, derived: Mapping[str, Sequence[str]]) -> Sim
         if key.lower() not in values:
             values[key.lower()] = tuple(vals)
             names[key.lower()] = key
-    return Simulation(sim.context, sim.actions, sim.resources, values, names)
+    return replace(sim, request_context=values, key_names=names)

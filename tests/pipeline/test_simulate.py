@@ -159,7 +159,8 @@ def snapshot(tmp_path_factory):
         "Policies": [{"PolicyName": "s3-read", "Arn": managed, "PolicyVersionList": [
             {"Document": S3, "IsDefaultVersion": True, "VersionId": "v1"}]}]}
     details["UserDetailList"].append({"UserName": "bob", "Arn": f"arn:aws:iam::{B}:user/bob", "UserPolicyList": [],
-                                      "AttachedManagedPolicies": [], "GroupList": ["readers"]})
+                                      "AttachedManagedPolicies": [], "GroupList": ["readers"],
+                                      "UserId": "AIDAEXAMPLEBOB", "Tags": [{"Key": "team", "Value": "data"}]})
     bucket_policy = doc({"Effect": "Allow", "Principal": {"AWS": B}, "Action": "s3:GetObject",
                          "Resource": "arn:aws:s3:::reports/*"})
     bucket = {"resourceArn": "arn:aws:s3:::reports", "resourceType": "AWS::S3::Bucket", "account": A,
@@ -191,6 +192,22 @@ def test_snapshot_form_reads_groups_scps_and_the_bucket_policy(capsys, snapshot)
     code, out = run(capsys, "--snapshot", str(snapshot), "--principal", f"arn:aws:sts::{B}:assumed-role/app/s",
                     "--action", "s3:GetObject", "--resource", OBJ)
     assert out["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    code, out = run(capsys, *args, "--action", "s3:GetObject", "--derive-context")
+    assert out["EvaluationResults"][0]["EvalDecision"] == "allowed"
+
+
+def test_snapshot_derive_context_knows_tags_and_organization(capsys, snapshot, tmp_path):
+    """--derive-context on a snapshot fills aws:PrincipalTag/*, aws:PrincipalOrgID and aws:ResourceOrgPaths."""
+    from pipeline.simulate import derived_keys
+    from pipeline.simulate_snapshot import snapshot_input
+    sim = snapshot_input(str(snapshot), f"arn:aws:iam::{B}:user/bob", ["s3:GetObject"], [OBJ], [])
+    keys = derived_keys(sim)
+    assert keys["aws:PrincipalTag/team"] == ["data"] and keys["aws:userid"] == ["AIDAEXAMPLEBOB"]
+    assert keys["aws:PrincipalOrgID"] == ["o-1"] and keys["aws:PrincipalOrgPaths"] == ["o-1/r-root/ou-x/"]
+    assert keys["aws:ResourceOrgPaths"] == ["o-1/r-root/"] and keys["aws:ResourceAccount"] == [A]
+
+
+def test_snapshot_form_errors(capsys, snapshot):
     code, out = run(capsys, "--snapshot", str(snapshot), "--principal", f"arn:aws:iam::{B}:user/nobody",
                     "--action", "s3:GetObject")
     assert code == 2 and "no user" in out
