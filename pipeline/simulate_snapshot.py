@@ -62,7 +62,8 @@ def principal_facts(details: dict, caller: Caller) -> dict[str, tuple[str, ...]]
     entity, kind = _entity(details, caller)
     if entity is None:
         return {}
-    out = {f"aws:PrincipalTag/{t['Key']}": (t["Value"],) for t in entity.get("Tags") or []}
+    out: dict[str, tuple[str, ...]] = {f"aws:PrincipalTag/{t['Key']}": (t["Value"],)
+                                       for t in entity.get("Tags") or []}
     if kind == "user" and entity.get("UserId"):
         out["aws:userid"] = (entity["UserId"],)
     elif kind == "role" and entity.get("RoleId") and caller.arn != caller.role_arn and caller.arn:
@@ -75,7 +76,7 @@ def org_facts(org: Organization, account: str, side: str) -> dict[str, tuple[str
     member = next((a for a in org.accounts if a.id == account), None)
     if org.id is None or member is None:
         return {}
-    out = {f"aws:{side}OrgID": (org.id,)}
+    out: dict[str, tuple[str, ...]] = {f"aws:{side}OrgID": (org.id,)}
     if member.path:
         out[f"aws:{side}OrgPaths"] = (member.path,)
     return out
