@@ -46,6 +46,8 @@ def base(**extra) -> dict:
 
 
 def test_input_file_gives_simulate_policy_response(capsys, tmp_path):
+    """R10, E10 (IAM SimulatePolicyResponse, botocore data/iam/2010-05-08/service-2.json): MatchedStatements
+    with positions, only the Deny when a Deny wins; AllowedByOrganizations false iff SCPs blocked."""
     code, out = run(capsys, "--input", write(tmp_path, base()))
     assert code == 0
     get, delete = out["EvaluationResults"]
@@ -63,6 +65,7 @@ def test_input_file_gives_simulate_policy_response(capsys, tmp_path):
 
 
 def test_most_restrictive_decision_across_resources(capsys, tmp_path):
+    """§5, E10: one EvaluationResult per action, the most restrictive decision, per-resource answers."""
     data = base(ActionNames=["s3:GetObject"], ResourceArns=[OBJ, "arn:aws:s3:::other/x"],
                 PolicyInputList=[doc({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"})])
     code, out = run(capsys, "--input", write(tmp_path, data))
@@ -73,6 +76,7 @@ def test_most_restrictive_decision_across_resources(capsys, tmp_path):
 
 
 def test_extensions_service_caller_rcp_and_missing_context(capsys, tmp_path):
+    """R10, E10: MissingContextValues lists the keys a reachable condition needed; §5 extensions."""
     rp = doc({"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
               "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": A}}})
     rcp = doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})
