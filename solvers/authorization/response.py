@@ -122,7 +122,7 @@ def explain(sim: Simulation, action: str, decisions: Sequence[tuple[AuthRequest,
         else:
             lines += [f"  blocked by {_blocker(b, d)}" for b in d.blocked_by]
             grants = [m for m in d.matches if m.statement.effect == "Allow" and m.type in ("identity", "resource")]
-            lines += [f"  (would be allowed by {_where(m)})" for m in grants]
+            lines += [f"  (an Allow that was not enough: {_where(m)})" for m in grants]
         missing = missing_context(sim.context, req)
         if missing:
             lines.append("  context keys the policies test but the request lacks: " + ", ".join(missing))
