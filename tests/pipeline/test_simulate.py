@@ -56,8 +56,12 @@ def test_input_file_gives_simulate_policy_response(capsys, tmp_path):
                                          "StartPosition": {"Line": 4, "Column": 5},
                                          "EndPosition": {"Line": 8, "Column": 6}}]
     assert get["trustmap"] == {"blockedBy": [], "path": "identity"}
+    assert get["EvalDecisionDetails"] == {}  # one account, a named resource: present and empty
+    assert "EvalDecisionDetails" not in run(capsys, "--input", write(tmp_path, base(ResourceArns=["*"])))[1][
+        "EvaluationResults"][0]  # all resources: absent
     assert delete["EvalDecision"] == "explicitDeny"
     assert delete["OrganizationsDecisionDetail"] == {"AllowedByOrganizations": False}
+    assert "EvalDecisionDetails" not in delete  # an SCP ended the evaluation
     assert delete["PermissionsBoundaryDecisionDetail"] == {"AllowedByPermissionsBoundary": True}
     assert delete["MatchedStatements"][0]["SourcePolicyId"] == \
         "OrderedOrganizationPolicyInputList.2.ServiceControlPolicyInputList.1"
