@@ -59,6 +59,15 @@ def _policy(text: object, source_id: str, source_type: str = "none") -> Source:
         raise InputError(f"{source_id}: {exc}") from None
 
 
+def _principal_free(src: Source) -> Source:
+    """Identity policies and boundaries name no principal; IAM rejects a document that does."""
+    for stmt in src.policy.statements:
+        if stmt.principal is not None:
+            kind = "NotPrincipal" if stmt.principal.negated else "Principal"
+            raise InputError(f"{src.id}: Statement[{stmt.index}] has {kind}, which an identity policy cannot have")
+    return src
+
+
 def _levels(data: Mapping, outer: str, inner: str) -> tuple[Level, ...] | None:
     if outer not in data:
         return None
@@ -159,9 +168,10 @@ def read_simulation(data: object) -> Simulation:
     session = data.get("SessionPolicy")
     context = AuthContext(
         caller=caller, resource_owner=owner,
-        identity=tuple(_policy(t, f"PolicyInputList.{i}", "user") for i, t in enumerate(_list(data, "PolicyInputList"), 1)),
+        identity=tuple(_principal_free(_policy(t, f"PolicyInputList.{i}", "user"))
+                       for i, t in enumerate(_list(data, "PolicyInputList"), 1)),
         resource_policy=_policy(resource_policy, "ResourcePolicy", "resource") if resource_policy is not None else None,
-        boundary=_policy(boundaries[0], "PermissionsBoundaryPolicyInputList.1") if boundaries else None,
+        boundary=_principal_free(_policy(boundaries[0], "PermissionsBoundaryPolicyInputList.1")) if boundaries else None,
         session_policy=_policy(session, "SessionPolicy") if session is not None else None,
         scp_levels=scp_levels, rcp_levels=rcp_levels,
         endpoint_policies=tuple(_policy(t, f"VpcEndpointPolicyInputList.{i}")

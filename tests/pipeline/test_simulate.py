@@ -144,6 +144,8 @@ def test_derive_context_fills_principal_keys(capsys, tmp_path):
     ({"PolicyInputList": ['{"Statement": [{"Effect": "Maybe", "Action": "*"}]}']}, "PolicyInputList.1"),
     ({"PolicyInputList": ["{not json"]}, "PolicyInputList.1"),
     ({"Surprise": 1}, "unknown input field"),
+    ({"PolicyInputList": [doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})]},
+     "cannot have"),
 ])
 def test_rejected_input_is_one_line_exit_2(capsys, tmp_path, change, needle):
     code, out = run(capsys, "--input", write(tmp_path, base(**change)))
