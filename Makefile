@@ -35,6 +35,7 @@ bench: setup
 	$(PY) bench/unused.py
 	$(PY) bench/parse.py
 	$(PY) bench/report.py
+	$(PY) bench/authorization.py
 
 lint: setup
 	$(VENV)/bin/ruff check
