@@ -9,8 +9,6 @@ own resources (recorded as coverage gaps and error findings), never results alre
 """
 from __future__ import annotations
 
-import logging
-import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -65,18 +63,6 @@ def _versions() -> dict:
     return out
 
 
-def _ray_start(address: str | None):
-    import ray
-    if ray.is_initialized():
-        return ray, False
-    kwargs: dict = {"include_dashboard": False, "logging_level": logging.WARNING, "log_to_driver": False}
-    if address:
-        ray.init(address=address, **kwargs)
-    else:
-        ray.init(num_cpus=os.cpu_count(), **kwargs)
-    return ray, True
-
-
 def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=None) -> tuple[int, dict]:
     """Run the scan; returns (exit code, summary). Exit 0 complete, 3 complete with coverage gaps."""
     from connectors.aws.collect import Selection
@@ -103,7 +89,8 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
     state = ScanState(gaps=[g.as_dict() for g in organization.gaps])
     accounts = list(settings.accounts or organization.active_accounts())
-    ray, started_ray = _ray_start(settings.ray_address)
+    from pipeline.ray_session import start_ray
+    ray, started_ray = start_ray(settings.ray_address)
     try:
         _drive(ray, settings, config, selection, accounts, pending_scopes, zone, state, progress)
         if settings.cloudtrail:
