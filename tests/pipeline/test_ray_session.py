@@ -91,6 +91,9 @@ def test_embedded_scan_ignores_known_clusters_listens_on_loopback_and_keeps_stdo
     assert proc.returncode == 0, stderr
     summary = json.loads(stdout)  # the whole of stdout is the one JSON document
     assert summary["run"]["counts"]["findings"]["active"] == 3
+    timings = json.loads((tmp_path / "out" / "run.json").read_text())["timings"]
+    assert timings == summary["run"]["timings"]  # run.json is rewritten last, with the writing counted
+    assert 0 < timings["writeSeconds"] < timings["totalSeconds"]
     assert {"raylet", "gcs_server"} <= {name for name, _ in listening}, listening
     assert {(name, ip) for name, ip in listening if not is_loopback(ip)} == set()
 
