@@ -31,15 +31,16 @@ TOKEN_HINT = ("with token auth every node, `ray job submit` and trustmap need RA
               "cluster's token (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token)")
 
 
-def start_ray(address: str | None):
-    """The `ray` module, initialised; and whether this call started it (then the caller shuts it down)."""
+def start_ray(address: str | None, cpus: int | None = None):
+    """The `ray` module, initialised; and whether this call started it (then the caller shuts it down).
+    `cpus`: the embedded instance's worker CPUs (default: every core)."""
     import ray
     if ray.is_initialized():
         return ray, False
     options: dict = {"include_dashboard": False, "logging_level": logging.WARNING, "log_to_driver": False}
     if not address:
         with _loopback_only():
-            ray.init(address="local", num_cpus=os.cpu_count(), _node_ip_address="127.0.0.1", **options)
+            ray.init(address="local", num_cpus=cpus or os.cpu_count(), _node_ip_address="127.0.0.1", **options)
         return ray, True
     try:
         _check_reachable(address)
