@@ -94,6 +94,7 @@ def measure(snapshot: Path, cpus: int, out: Path, warm_up: Path) -> dict:
     return {"cpus": cpus, "wall": wall, "code": code, "accounts": len(run_["accounts"]),
             "distinct": run_["counts"]["distinctAnalyses"], "resources": run_["counts"]["resources"],
             "analysis_cpu": run_["timings"]["analysisCpuSeconds"], "write": run_["timings"]["writeSeconds"],
+            "validation": run_["timings"]["validationSeconds"],
             "driver_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 
 
@@ -139,6 +140,8 @@ def main(argv=None) -> int:
                   f"spread {max(per) / min(per) - 1:.0%} (<= 20%)")
     table.add_row("artifact writing, share of wall time", *(f"{r['write'] / r['wall']:.0%}" for r in runs.values()),
                   "<= 10% at 1,000")
+    table.add_row("policy validation (driver), share of wall time",
+                  *(f"{r['validation'] / r['wall']:.0%}" for r in runs.values()), "")
     table.add_row("driver peak memory", *(f"{r['driver_peak'] / 2**20:,.0f} MB" for r in runs.values()), "")
     table.add_row("driver memory per account", *(f"{r['driver_peak'] / r['accounts'] / 2**20:.2f} MB"
                                                  for r in runs.values()), "")
