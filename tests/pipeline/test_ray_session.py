@@ -135,3 +135,22 @@ def test_paths_are_made_absolute_before_the_scan(tmp_path: Path, monkeypatch) ->
     settings, snapshot = absolute_paths(load_settings(None, {"out": "out"}), "snap")
     assert (settings.out, snapshot) == (tmp_path / "out", str(tmp_path / "snap"))
     shutil.rmtree(tmp_path / "snap")
+
+
+def test_a_cluster_whose_workers_cannot_reach_the_driver_is_a_usage_error() -> None:
+    """What a driver with a token sees on a cluster without auth: the probe's object never arrives."""
+    from pipeline.ray_session import _probe
+    from solvers.errors import InputError
+
+    class UnreachableOwner:  # Ray's API surface the probe uses, failing as Ray does in that case
+        def put(self, value):
+            return value
+
+        def remote(self, **options):
+            return lambda fn: type("Remote", (), {"remote": staticmethod(fn)})
+
+        def get(self, ref, timeout=None):
+            raise TimeoutError("Get timed out: some object(s) not ready.")
+
+    with pytest.raises(InputError, match="workers cannot reach this driver.*RAY_AUTH_MODE=token"):
+        _probe(UnreachableOwner())
