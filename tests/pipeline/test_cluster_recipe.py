@@ -95,6 +95,11 @@ def end_processes(markers: list[str]) -> None:
             pass
 
 
+def ray_start(command: list, env: dict) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, f"ray start failed: {done.stdout[-1500:]} {done.stderr[-1500:]}"
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """Two Ray nodes on 127.0.0.1 with token auth; what every client needs in `env`."""
@@ -105,16 +110,16 @@ def cluster():
            "HOME": str(temp)}  # no ~/.ray/auth_token of the machine's user is read or written
     markers = [str(temp), f"127.0.0.1:{gcs}"]
     try:
-        subprocess.run([BIN / "ray", "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(gcs),
-                        "--num-cpus", "1", "--include-dashboard=true", "--dashboard-host", "127.0.0.1",
-                        "--dashboard-port", str(dashboard), "--ray-client-server-port", str(client),
-                        "--temp-dir", str(temp / "ray"), "--disable-usage-stats", *node_ports(free_ports(1)[0])],
-                       env={**env, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}, check=True, capture_output=True,
-                       timeout=120)
-        subprocess.run([sys.executable, NODE_SHIM, "start", "--address", f"127.0.0.1:{gcs}",
-                        "--node-ip-address", "127.0.0.1", "--num-cpus", "1", "--disable-usage-stats",
-                        *node_ports(free_ports(1)[0] + 200)], env=env, check=True, capture_output=True, timeout=120)
-        yield {"env": env, "markers": markers, "gcs": f"127.0.0.1:{gcs}", "dashboard": f"http://127.0.0.1:{dashboard}", "temp": temp}
+        ray_start([BIN / "ray", "start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(gcs),
+                   "--num-cpus", "1", "--include-dashboard=true", "--dashboard-host", "127.0.0.1",
+                   "--dashboard-port", str(dashboard), "--ray-client-server-port", str(client),
+                   "--temp-dir", str(temp / "ray"), "--disable-usage-stats", *node_ports(free_ports(1)[0])],
+                  env={**env, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"})
+        ray_start([sys.executable, NODE_SHIM, "start", "--address", f"127.0.0.1:{gcs}",
+                   "--node-ip-address", "127.0.0.1", "--num-cpus", "1", "--disable-usage-stats",
+                   *node_ports(free_ports(1)[0] + 200)], env=env)
+        yield {"env": env, "markers": markers, "gcs": f"127.0.0.1:{gcs}",
+               "dashboard": f"http://127.0.0.1:{dashboard}", "temp": temp}
     finally:
         end_processes(markers)
         shutil.rmtree(temp, ignore_errors=True)
