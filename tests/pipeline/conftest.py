@@ -31,3 +31,20 @@ def small_snapshot(tmp_path_factory):
         for a in ACCOUNTS)
     organization = Organization(ORG_ID, ACCOUNTS[0], ACCOUNTS[0], tuple(Account(a) for a in ACCOUNTS))
     return write_snapshot(Collection(organization, scopes), tmp_path_factory.mktemp("small") / "snapshot")
+
+
+@pytest.fixture(scope="session")
+def refused_scan():
+    """Runs a `trustmap scan ... --out OUT --format json` command that must stop before anything runs: exit
+    2, nothing on stdout, no OUT; returns its one error line."""
+    import subprocess
+    from pathlib import Path
+
+    def run(command: list, out: Path, env: dict) -> str:
+        done = subprocess.run([*command, "--out", str(out), "--format", "json"], env=env, capture_output=True,
+                              text=True, timeout=240)
+        assert done.returncode == 2 and done.stdout == "", done.stderr[-2000:]
+        assert not out.exists()
+        [line] = [x for x in done.stderr.splitlines() if x.startswith("trustmap: error:")]
+        return line
+    return run
