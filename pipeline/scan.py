@@ -9,8 +9,6 @@ own resources (recorded as coverage gaps and error findings), never results alre
 """
 from __future__ import annotations
 
-import logging
-import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -65,18 +63,6 @@ def _versions() -> dict:
     return out
 
 
-def _ray_start(address: str | None):
-    import ray
-    if ray.is_initialized():
-        return ray, False
-    kwargs: dict = {"include_dashboard": False, "logging_level": logging.WARNING, "log_to_driver": False}
-    if address:
-        ray.init(address=address, **kwargs)
-    else:
-        ray.init(num_cpus=os.cpu_count(), **kwargs)
-    return ray, True
-
-
 def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=None) -> tuple[int, dict]:
     """Run the scan; returns (exit code, summary). Exit 0 complete, 3 complete with coverage gaps."""
     from connectors.aws.collect import Selection
@@ -103,7 +89,8 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
     state = ScanState(gaps=[g.as_dict() for g in organization.gaps])
     accounts = list(settings.accounts or organization.active_accounts())
-    ray, started_ray = _ray_start(settings.ray_address)
+    from pipeline.ray_session import start_ray
+    ray, started_ray = start_ray(settings.ray_address)
     try:
         _drive(ray, settings, config, selection, accounts, pending_scopes, zone, state, progress)
         if settings.cloudtrail:
@@ -216,14 +203,16 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
     return out
 
 
-def _write_validation(out, policies: list[dict]) -> dict:
+def _write_validation(out, policies: list[dict], timings: dict) -> dict:
     """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
-    distinct text validated once."""
+    distinct text validated once (its time in `timings`: analysis, not writing)."""
     import json
 
     from pipeline.artifacts import write_atomic
     from pipeline.validate import validate_collected
+    started = time.perf_counter()
     document, sarif = validate_collected(policies)
+    timings["validationSeconds"] = round(time.perf_counter() - started, 3)
     paths = {"validation": out / "validation.json", "sarif": out / "validation.sarif"}
     write_atomic(paths["validation"], json.dumps(document, indent=1))
     write_atomic(paths["sarif"], json.dumps(sarif, indent=1))
@@ -315,18 +304,25 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
                     "aggregateSeconds": round(time.perf_counter() - analysed, 3)},
         "versions": _versions(),
     }
+    writing = time.perf_counter()
     paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region)
-    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies)))
+    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies),
+                                   run["timings"]))
     if state.partials is not None:
         from pipeline.scan_generation import write_policies
         index = write_policies(out, [reduced] if reduced else [], settings.generation_start, settings.generation_end)
         run["counts"]["generatedPolicies"] = len(index)
         _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
-        write_artifacts_run(out, run)
+        write_artifacts_run(out, run)  # the report reads the generated policies' count from run.json
     from pipeline.report.history import record_run
     from pipeline.report.render import write_report
     record_run(out, previous, current, run)
     paths["report"] = write_report(out)
+    # run.json once more, last: the timings now count writing every artifact and the report (all but this
+    # small rewrite), validating the collected policies apart
+    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
+    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
+    write_artifacts_run(out, run)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary
