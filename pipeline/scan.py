@@ -314,15 +314,14 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         run["counts"]["generatedPolicies"] = len(index)
         _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
-        write_artifacts_run(out, run)  # the report reads the generated policies' count from run.json
+    # run.json once more: the timings now count writing every artifact (all but this small rewrite),
+    # validating the collected policies apart; the report, built from the artifacts alone, comes after it
+    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
+    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
+    write_artifacts_run(out, run)
     from pipeline.report.history import record_run
     from pipeline.report.render import write_report
     record_run(out, previous, current, run)
     paths["report"] = write_report(out)
-    # run.json once more, last: the timings now count writing every artifact and the report (all but this
-    # small rewrite), validating the collected policies apart
-    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
-    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
-    write_artifacts_run(out, run)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary
