@@ -304,7 +304,8 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
                     "aggregateSeconds": round(time.perf_counter() - analysed, 3)},
         "versions": _versions(),
     }
-    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region)
+    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
+                            organization.caller_account)
     paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies)))
     if state.partials is not None:
         from pipeline.scan_generation import write_policies
