@@ -44,16 +44,17 @@ def write_atomic(path: Path, text: str) -> None:
         fh.write(text.encode("utf-8"))
 
 
-def write_json_list(path: Path, key: str, items: Iterable, convert: Callable[[dict], dict] = lambda x: x) -> int:
-    """`{"key": [item, ...]}`, one item a line, converted as it is written; returns how many."""
-    count = 0
+def write_json_list(path: Path, key: str, items: Iterable, convert: Callable[[dict], dict] = lambda x: x) -> None:
+    """`{"key": [item, ...]}`, one item a line, converted as it is written."""
     with atomic_writer(path) as fh:
-        fh.write(b'{"' + key.encode() + b'": [')
-        for item in items:
-            fh.write((b",\n" if count else b"\n") + orjson.dumps(convert(item)))
-            count += 1
-        fh.write(b"\n]}\n")
-    return count
+        _json_list(fh, key, items, convert)
+
+
+def _json_list(fh: IO[bytes], key: str, items: Iterable, convert: Callable[[dict], dict]) -> None:
+    fh.write(b'{"' + key.encode() + b'": [')
+    for i, item in enumerate(items):
+        fh.write((b",\n" if i else b"\n") + orjson.dumps(convert(item)))
+    fh.write(b"\n]}\n")
 
 
 def finding_v2(f: dict) -> dict:
@@ -74,7 +75,7 @@ def finding_v2(f: dict) -> dict:
 
 
 def write_asff(out: Path, findings: list[dict], home_region: str, first_account: str | None) -> dict[str, Path]:
-    """asff/ACCOUNT/REGION/NNN.json (each a BatchImportFindings request), asff/index.json listing them,
+    """asff/ACCOUNT_REGION_NNN.json (each a BatchImportFindings request), asff/index.json listing them,
     and findings.asff.json: the first batch (the scanning account's, home Region first), importable as
     it is with `aws securityhub batch-import-findings --cli-input-json`."""
     folder = out / "asff"
@@ -84,8 +85,9 @@ def write_asff(out: Path, findings: list[dict], home_region: str, first_account:
         counters: dict[tuple[str, str], int] = {}
         for account, region, batch in batches(findings, home_region, first_account):
             n = counters[(account, region)] = counters.get((account, region), 0) + 1
-            rel = f"{account}/{region}/{n:03d}.json"
-            write_json_list(staging / rel, "Findings", batch, lambda f: asff_finding(f, home_region))
+            rel = f"{account}_{region}_{n:03d}.json"  # one folder: a folder per account costs more than the file
+            with open(staging / rel, "wb") as fh:  # the staging folder is swapped in whole: no file-by-file
+                _json_list(fh, "Findings", batch, lambda f: asff_finding(f, home_region))
             index.append({"account": account, "region": region, "productArn": product_arn(account, region),
                           "file": f"asff/{rel}", "findings": len(batch)})
             first = first or staging / rel

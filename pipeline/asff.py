@@ -2,7 +2,7 @@
 
 A caller may import findings with its account's default product ARN only for its own account
 (`AwsAccountId` = the caller), in the Region of the ProductArn, at most 100 per call. So the findings
-are grouped per account and Region and cut into batches of 100: `asff/ACCOUNT/REGION/NNN.json`, each a
+are grouped per account and Region and cut into batches of 100: `asff/ACCOUNT_REGION_NNN.json`, each a
 BatchImportFindings request. Lifecycle status maps onto what an import may set:
 - ACTIVE: RecordState ACTIVE;
 - RESOLVED (the access is gone): RecordState ARCHIVED (Security Hub then resolves the workflow itself);
@@ -12,8 +12,9 @@ BatchImportFindings request. Lifecycle status maps onto what an import may set:
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
+
+import orjson
 
 from pipeline.finding_facts import details_summary, finding_type, region_of, severity, title
 
@@ -52,7 +53,7 @@ def asff_finding(f: dict, home_region: str) -> dict:
         "GeneratorId": f"trustmap/{finding_type(f)}", "AwsAccountId": account, "Region": region,
         "Types": types, "CreatedAt": f["createdAt"], "UpdatedAt": f["updatedAt"], "Severity": {"Label": label},
         "FindingProviderFields": {"Severity": {"Label": label}, "Types": types},
-        "Title": title(f)[:256], "Description": json.dumps(details_summary(f))[:1024],
+        "Title": title(f)[:256], "Description": orjson.dumps(details_summary(f)).decode()[:1024],
         "Resources": [resource],
         "ProductFields": {STATUS_FIELD: f["status"], "trustmap/findingType": finding_type(f)},
         "RecordState": "ARCHIVED" if f["status"] == "RESOLVED" else "ACTIVE",

@@ -148,5 +148,5 @@ def test_artifacts_are_written_whole_and_streamed(tmp_path: Path) -> None:
     assert json.loads(paths["state"].read_text())["findings"] == findings
     write_artifacts(tmp_path, findings[:3], {"counts": {}}, "0.1.0", "us-east-1")  # a smaller run replaces it all
     assert len(json.loads((tmp_path / "asff" / "index.json").read_text())["batches"]) == 3
-    assert len(list((tmp_path / "asff").glob("*/*/*.json"))) == 3  # no batch of the earlier run is left
+    assert len(list((tmp_path / "asff").glob("*_*_*.json"))) == 3  # no batch of the earlier run is left
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != ".trustmap-state.json"]
