@@ -21,6 +21,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Offline IAM Access Analyzer: external access, policy checks, least privilege.")
 check_app = typer.Typer(no_args_is_help=True, help="Access Analyzer's custom policy checks.")
 app.add_typer(check_app, name="check")
+export_app = typer.Typer(no_args_is_help=True, help="Deliver a scan's findings to other services.")
+app.add_typer(export_app, name="export")
 
 MAX_INPUT_CHARS = 1 << 21  # read at most this much of a policy file; the model rejects large ones
 
@@ -355,6 +357,22 @@ def demo(
     """Seed a demo organization in a local AWS emulator and scan it (no AWS account needed)."""
     from pipeline.scan_cli import demo_command
     raise typer.Exit(demo_command(out, accounts, fmt.value))
+
+
+@export_app.command("securityhub")
+def export_securityhub(
+    out: str = typer.Argument(..., help="A scan's output folder (its asff/ batches are sent)."),
+    config: str | None = typer.Option(None, "--config", help="TOML settings (default: configs/default.toml)."),
+    accounts: str | None = typer.Option(None, "--accounts", help="ID,... (default: every account with findings)."),
+    role_name: str | None = typer.Option(None, "--role-name", help="Role assumed in member accounts."),
+    profile: str | None = typer.Option(None, "--profile"),
+    endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Import the findings into Security Hub, from each account, per Region (exit 3: some failed)."""
+    from pipeline.export_securityhub import export_command
+    overrides = {"role_name": role_name, "profile": profile, "endpoint_url": endpoint_url}
+    raise typer.Exit(export_command(out, config, overrides, accounts, fmt.value))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -305,7 +305,8 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         "versions": _versions(),
     }
     writing = time.perf_counter()
-    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region)
+    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
+                            organization.caller_account)
     paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies),
                                    run["timings"]))
     if state.partials is not None:

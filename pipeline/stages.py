@@ -132,13 +132,14 @@ class _ZonesByOwner(dict):
 
 
 def stamp(findings: list[dict], unit: Unit, representative: Unit) -> list[dict]:
-    """The findings of `representative` as findings of `unit` (same key, maybe another resource)."""
+    """The findings of `representative` as findings of `unit` (same key, maybe another resource), each
+    with the unit's Region (where Security Hub and OCSF report it)."""
     if unit is representative:
-        return findings
+        return [{**f, "region": unit.region} for f in findings]
     from solvers.external.analyze import finding_id
     out = []
     for f in findings:
-        g = {**f, "resource": unit.arn, "resourceOwnerAccount": unit.account}
+        g = {**f, "resource": unit.arn, "resourceOwnerAccount": unit.account, "region": unit.region}
         g["id"] = finding_id(unit.arn, g["principal"], g["condition"], g.get("sources", []), g["error"])
         if "example" in g:
             g["example"] = {**g["example"], "resource": unit.arn}

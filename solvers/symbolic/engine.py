@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -64,6 +65,20 @@ def _instances(patterns: list) -> Iterable[str]:
             else:
                 out.append(min(tok.chars))
         yield "".join(out)
+
+
+_ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def _account_principals(patterns: list) -> Iterable[str]:
+    """Principals of the accounts the policies name, as a user could write them in a request: an
+    account principal `123456789012` matches any principal ARN of the account, and filling its
+    wildcards one by one would give an unusable `arn:example:example:...` string."""
+    for instance in _instances(patterns):
+        for account in dict.fromkeys(_ACCOUNT_ID.findall(instance)):
+            yield f"AWS|arn:aws:iam::{account}:root"
+            yield f"AWS|arn:aws:iam::{account}:role/example"
+            yield f"AWS|arn:aws:iam::{account}:user/example"
 
 
 # Class spaces with at most this many combinations are enumerated instead of handed to Z3 (`finite`):
@@ -275,6 +290,7 @@ class Question:
         if self.space.uses_principal:
             who = self._nicer(PRINCIPAL, values[PRINCIPAL][0],  # type: ignore[index]
                               itertools.chain(self.example_principals, _EXAMPLE_PRINCIPALS,
+                                              _account_principals(self.space.dims[PRINCIPAL].patterns),
                                               _instances(self.space.dims[PRINCIPAL].patterns)),
                               limit=40)
             kind, _, ident = who.partition("|")
