@@ -22,6 +22,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 check_app = typer.Typer(no_args_is_help=True, help="Access Analyzer's custom policy checks.")
 app.add_typer(check_app, name="check")
 
+
+def _add_iac() -> None:
+    from pipeline.iac_cli import iac_app
+    app.add_typer(iac_app, name="iac")
+
+
+_add_iac()
+
 MAX_INPUT_CHARS = 1 << 21  # read at most this much of a policy file; the model rejects large ones
 
 
