@@ -184,8 +184,9 @@ def _template_findings(ex: Extraction, managed: dict[str, dict]) -> list[IacFind
             if name in managed:
                 continue
             out.append(IacFinding("SUGGESTION", EXTERNAL_MANAGED, f"managed policy {arn} is not in the template; "
-                                  "give it with --managed-policies to check it", Place(ex.file, ("Resources",
-                                  p.logical_id), None), key=p.logical_id, source_type=p.type))
+                                  "give it with --managed-policies to check it",
+                                  p.place or Place(ex.file, ("Resources", p.logical_id), None), key=p.logical_id,
+                                  source_type=p.type))
     return out
 
 

@@ -19,7 +19,7 @@ _ANALYSED = {
     "AWS::S3::Bucket": ("AWS::S3::Bucket", "arn:{p}:s3:::{n}"),
     "AWS::S3::AccessPoint": ("AWS::S3::Bucket", "arn:{p}:s3:{r}:{a}:accesspoint/{n}"),
     "AWS::S3Express::AccessPoint": ("AWS::S3::Bucket", "arn:{p}:s3express:{r}:{a}:accesspoint/{n}"),
-    "AWS::S3::MultiRegionAccessPoint": ("AWS::S3::Bucket", "arn:{p}:s3::{a}:accesspoint/{n}"),
+    "AWS::S3::MultiRegionAccessPoint": ("AWS::S3::Bucket", "arn:{p}:s3::{a}:accesspoint/*"),  # named by alias
     "AWS::IAM::AssumeRolePolicyDocument": ("AWS::IAM::Role", "arn:{p}:iam::{a}:role/{n}"),
     "AWS::KMS::Key": ("AWS::KMS::Key", "arn:{p}:kms:{r}:{a}:key/{n}"),
     "AWS::SQS::Queue": ("AWS::SQS::Queue", "arn:{p}:sqs:{r}:{a}:{n}"),
@@ -38,6 +38,7 @@ VALIDATE_RESOURCE_TYPES = ("AWS::S3::Bucket", "AWS::S3::AccessPoint", "AWS::S3::
 _CANNED = {"PublicRead": [("READ", "AllUsers")], "PublicReadWrite": [("READ", "AllUsers"), ("WRITE", "AllUsers")],
            "AuthenticatedRead": [("READ", "AuthenticatedUsers")]}
 _ACCOUNT = re.compile(r"^\d{12}$")
+_ROOT = re.compile(r"^arn:[^:]+:iam::\d{12}:root$")
 
 
 def validator(extra: dict):
@@ -111,21 +112,22 @@ def _external(ex: Extraction, site: Site, zone, allowed: list[str]) -> list[IacF
 
 
 def _allowed(principal: dict, allowed: list[str]) -> bool:
-    """Whether every principal value of a finding is an allowed account (ARNs compared by account), ARN,
-    provider or `*`."""
+    """Whether every principal value of a finding is allowed: a listed account matches the account itself
+    and its root ARN, a listed root ARN any principal of its account, any other listed value (role ARN,
+    federated provider, service, `*`) only itself. As the AWS validator does, a role of an allowed
+    account is still reported: the account lets some of its principals in, not necessarily that role."""
     if not allowed:
         return False
-    values = [v for vs in principal.values() for v in (vs if isinstance(vs, list) else [vs])]
+    values = [str(v) for vs in principal.values() for v in (vs if isinstance(vs, list) else [vs])]
     if not values:
         return False
     accounts = {a for a in allowed if _ACCOUNT.match(a)}
+    accounts |= {a.split(":")[4] for a in allowed if _ROOT.match(a)}
     for v in values:
-        v = str(v)
         if v in allowed:
             continue
-        parts = v.split(":")
-        account = v if _ACCOUNT.match(v) else parts[4] if v.startswith("arn:") and len(parts) > 4 else None
-        if account in accounts:
+        root = _ROOT.match(v)
+        if (_ACCOUNT.match(v) and v in accounts) or (root and v.split(":")[4] in accounts):
             continue
         return False
     return True

@@ -105,6 +105,7 @@ class Principal:
     name: str
     path: str | None = "/"
     external_managed_policy_arns: list[str] = field(default_factory=list)
+    place: Place | None = None  # where its managed policy ARNs are listed (else the resource)
 
     def as_dict(self) -> dict:
         out: dict[str, Any] = {"logicalId": self.logical_id, "type": self.type, "name": self.name}

@@ -71,6 +71,7 @@ def _is_function(node) -> bool:
 
 def _managed_arns(ex: Extractor, props: Props, p: Principal, prop: str = "ManagedPolicyArns") -> None:
     arns = props.get(prop, "array", item="string") or []
+    p.place = ex.place(p.logical_id, "Properties", prop) if props.child(prop) is not None else ex.place(p.logical_id)
 
     def attach() -> None:
         for arn in arns:
