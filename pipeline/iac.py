@@ -178,15 +178,15 @@ def _template_findings(ex: Extraction, managed: dict[str, dict]) -> list[IacFind
             else:
                 out.append(IacFinding("ERROR", UNRESOLVED, f"the policy was not checked: cannot resolve {u.what}",
                                       u.place, site=s))
-    for p in ex.principals:
-        for arn in p.external_managed_policy_arns:
+    for principal in ex.principals:
+        for arn in principal.external_managed_policy_arns:
             name = arn.rsplit("/", 1)[-1]
             if name in managed:
                 continue
             out.append(IacFinding("SUGGESTION", EXTERNAL_MANAGED, f"managed policy {arn} is not in the template; "
                                   "give it with --managed-policies to check it",
-                                  p.place or Place(ex.file, ("Resources", p.logical_id), None), key=p.logical_id,
-                                  source_type=p.type))
+                                  principal.place or Place(ex.file, ("Resources", principal.logical_id), None),
+                                  key=principal.logical_id, source_type=principal.type))
     return out
 
 

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from solvers.errors import InputError, PolicyError
-from solvers.jsonspan import JArray, JBool, JNull, JNumber, JObject, JString, LineIndex, Node, Span, parse_json
+from solvers.jsonspan import (
+    JArray,
+    JBool,
+    JNull,
+    JNumber,
+    JObject,
+    JString,
+    LineIndex,
+    Node,
+    Span,
+    parse_json,
+)
 
 MAX_TEMPLATE_BYTES = 64 << 20  # far above CloudFormation's 1 MB limit; plans of big estates run larger
 CLOUDFORMATION = "cloudformation"

@@ -126,6 +126,10 @@ def _get(node: Node | None, dotted: str) -> Node | None:
     return node
 
 
+def _items(node: Node | None) -> tuple[Node, ...]:
+    return node.items if isinstance(node, JArray) else ()
+
+
 def _str(node: Node | None) -> str | None:
     return node.value if isinstance(node, JString) else None
 
@@ -164,7 +168,7 @@ def resources(plan: JObject) -> Iterator[PlanResource]:
     while stack:
         module = stack.pop(0)
         names = _module_names(_str(module.get("address")))
-        for r in (module.get("resources").items if isinstance(module.get("resources"), JArray) else ()):
+        for r in _items(module.get("resources")):
             if not isinstance(r, JObject) or _str(r.get("mode")) == "data":
                 continue
             address, rtype, name = _str(r.get("address")), _str(r.get("type")), _str(r.get("name"))
@@ -193,10 +197,11 @@ class PlanReader:
     def _after_unknown(self) -> dict[str, Any]:
         out = {}
         changes = self.plan.get("resource_changes")
-        for rc in changes.items if isinstance(changes, JArray) else ():
-            if isinstance(rc, JObject) and _str(rc.get("address")):
-                from connectors.iac.source import to_python
-                out[_str(rc.get("address"))] = to_python(_get(rc, "change.after_unknown") or JObject((), rc.span))
+        from connectors.iac.source import to_python
+        for rc in _items(changes):
+            address = _str(rc.get("address")) if isinstance(rc, JObject) else None
+            if isinstance(rc, JObject) and address:
+                out[address] = to_python(_get(rc, "change.after_unknown") or JObject((), rc.span))
         return out
 
     def place(self, r: PlanResource, attribute: str, node: Node | None) -> Place:
@@ -207,8 +212,7 @@ class PlanReader:
         module: Node | None = _get(self.plan, "configuration.root_module")
         for name in r.module:
             module = _get(module, f"module_calls.{name}.module")
-        for c in (module.get("resources").items if isinstance(module, JObject) and
-                  isinstance(module.get("resources"), JArray) else ()):
+        for c in _items(module.get("resources") if isinstance(module, JObject) else None):
             if isinstance(c, JObject) and _str(c.get("address")) == f"{r.type}.{r.name}":
                 return _get(c, "expressions." + attribute.split(".")[0])
         return None
@@ -301,7 +305,7 @@ class PlanReader:
         data = next((n for n in names if n.startswith("data.aws_iam_policy_document.") and n.count(".") == 2), None)
         if data is None:
             return  # jsonencode(...) with references: only the reference list is in the plan
-        block = self._data_config(site, data.split(".", 1)[1])
+        block = self._data_config(site, data)
         if block is not None:
             site.policy = policy_from_blocks(block)
             site.origins = {(): block.span}
@@ -314,8 +318,7 @@ class PlanReader:
         module: Node | None = _get(self.plan, "configuration.root_module")
         for m in _module_names(site.address):
             module = _get(module, f"module_calls.{m}.module")
-        for c in (module.get("resources").items if isinstance(module, JObject) and
-                  isinstance(module.get("resources"), JArray) else ()):
+        for c in _items(module.get("resources") if isinstance(module, JObject) else None):
             if isinstance(c, JObject) and _str(c.get("address")) == name:
                 expressions = c.get("expressions")
                 return expressions if isinstance(expressions, JObject) else None

@@ -16,7 +16,7 @@ from connectors.iac.cfn.resolve import Context, Resolution, Resolver, Template, 
 from connectors.iac.sites import Extraction, Place, Principal, Site, TemplateProblem, Unknown
 from connectors.iac.source import CLOUDFORMATION, Source
 from solvers.errors import InputError
-from solvers.jsonspan import JObject, JString, Node, Span
+from solvers.jsonspan import JArray, JObject, JString, Node, Span
 
 INVALID = "IAC_INVALID_RESOURCE"
 UNRESOLVED = "IAC_UNRESOLVED_VALUE"
@@ -48,9 +48,8 @@ class Extractor:
             for step in path:
                 if isinstance(node, JObject) and isinstance(step, str):
                     node = node.get(step)
-                elif node is not None and hasattr(node, "items") and isinstance(step, int) \
-                        and step < len(node.items):  # type: ignore[union-attr]
-                    node = node.items[step]  # type: ignore[union-attr]
+                elif isinstance(node, JArray) and isinstance(step, int) and step < len(node.items):
+                    node = node.items[step]
                 else:
                     node = None
                 if node is None:
@@ -108,8 +107,7 @@ class Extractor:
             family = families.get(rtype)
             if family is None:
                 continue
-            self.guarded(logical_id, rtype, lambda f=family, lid=logical_id, r=resource: f(self, lid, Props(
-                self.resolver, lid, r)))
+            self.guarded(logical_id, rtype, self._work(family, logical_id, resource))
         for step in self.after:
             step()
         c = self.ctx
@@ -117,6 +115,9 @@ class Extractor:
                    "accountDefaulted": c.account_defaulted}
         return Extraction(self.source.name, CLOUDFORMATION, self.sites, list(self.principals.values()),
                           self.problems, context)
+
+    def _work(self, family: Family, logical_id: str, resource: JObject) -> Callable[[], None]:
+        return lambda: family(self, logical_id, Props(self.resolver, logical_id, resource))
 
     def guarded(self, logical_id: str, rtype: str, work: Callable[[], None]) -> None:
         try:

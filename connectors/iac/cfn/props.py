@@ -93,7 +93,7 @@ def sub_resolution(res: Resolution, prefix: tuple) -> Resolution:
 def check(value: Any, kind: str, where: str, span: Span, item: str | None = None) -> None:
     if not isinstance(value, _KINDS[kind]) or (kind == "string" and isinstance(value, bool)):
         raise InvalidResource(f"{where}: {_show(value)} is not of type '{kind}'", span)
-    if item is not None:
+    if item is not None and isinstance(value, list):
         for i, x in enumerate(value):
             check(x, item, f"{where}.{i}", span)
 

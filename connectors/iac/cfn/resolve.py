@@ -233,9 +233,8 @@ class Resolver:
 
     def _parameter(self, name: str, span: Span, path: Path) -> Any:
         decl = self.t.parameters[name]
-        ptype = ""
-        if isinstance(decl, JObject) and isinstance(decl.get("Type"), JString):
-            ptype = decl.get("Type").value  # type: ignore[union-attr]
+        type_node = decl.get("Type") if isinstance(decl, JObject) else None
+        ptype = type_node.value if isinstance(type_node, JString) else ""
         if name in self.ctx.parameters:
             value = self.ctx.parameters[name]
         else:

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from connectors.iac.cfn.props import InvalidResource, Props
 from connectors.iac.sites import Site
+from solvers.jsonspan import JObject
 
 if TYPE_CHECKING:
     from connectors.iac.cfn.extract import Extractor
@@ -116,7 +117,7 @@ def _table(ex: Extractor, logical_id: str, props: Props, rtype: str, row: Row) -
     prop_path = row.policy.split(".")
     node = props.child(prop_path[0])
     for step in prop_path[1:]:
-        node = node.get(step) if node is not None and hasattr(node, "get") else None  # type: ignore[union-attr]
+        node = node.get(step) if isinstance(node, JObject) else None
     if node is None:
         if row.policy_required:
             raise InvalidResource(f"'{row.policy}' is a required property of {props.where()}", props.span())
@@ -149,7 +150,8 @@ def _queue_name(props: Props, url: str) -> str:
     return parts[2]
 
 
-def _per_target(target_prop: str, governs: str, policy_name: str, name_of: Callable[[Props, str], str]):
+def _per_target(source_type: str, target_prop: str, governs: str, policy_name: str,
+                name_of: Callable[[Props, str], str]):
     """SQS queue and SNS topic policies: one document, one site per listed queue / topic."""
     def family(ex: Extractor, logical_id: str, props: Props) -> None:
         props.require_properties()
@@ -160,7 +162,7 @@ def _per_target(target_prop: str, governs: str, policy_name: str, name_of: Calla
         if not targets:
             raise InvalidResource(f"{props.where(target_prop)} should be non-empty", props.span(target_prop))
         for target in targets:
-            site = Site(props.resource.get("Type").value, RESOURCE, governs, policy_name,  # type: ignore[union-attr]
+            site = Site(source_type, RESOURCE, governs, policy_name,
                         ex.place(logical_id), logical_id=logical_id, prop="PolicyDocument",
                         resource_name=name_of(props, target))
             ex.policy_site(props, doc, ("PolicyDocument",), site)
@@ -217,8 +219,8 @@ def bucket(ex: Extractor, logical_id: str, props: Props) -> None:
 
 FAMILIES = {
     **{t: _row_family(t) for t in ROWS},
-    "AWS::SQS::QueuePolicy": _per_target("Queues", "AWS::SQS::Queue", "QueuePolicy", _queue_name),
-    "AWS::SNS::TopicPolicy": _per_target("Topics", "AWS::SNS::Topic", "TopicPolicy",
+    "AWS::SQS::QueuePolicy": _per_target("AWS::SQS::QueuePolicy", "Queues", "AWS::SQS::Queue", "QueuePolicy", _queue_name),
+    "AWS::SNS::TopicPolicy": _per_target("AWS::SNS::TopicPolicy", "Topics", "AWS::SNS::Topic", "TopicPolicy",
                                          lambda props, arn: arn.split(":")[-1]),
     "AWS::KMS::Key": kms_key,
     "AWS::S3::AccessPoint": access_point("AWS::S3::AccessPoint", "AccessPointPolicy"),
