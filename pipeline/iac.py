@@ -109,6 +109,7 @@ def run(subcommand: str, opts: dict, extra: dict) -> int:
         doc = extraction.as_dict()
         _write(json.dumps(doc, indent=2) if fmt != "text" else _parse_text(extraction), opts.get("output"))
         return 0
+    _add_managed_sites(extraction, managed)
     findings = _template_findings(extraction, managed)
     for site in extraction.sites:
         if site.unresolved and not site.widened:
@@ -163,6 +164,25 @@ def _managed_policies(folder: str | None) -> dict[str, dict]:
         except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"managed policy {f} is not readable JSON: {exc}") from None
     return out
+
+
+def _add_managed_sites(ex: Extraction, managed: dict[str, dict]) -> None:
+    """Managed policies attached by ARN and given with --managed-policies: one identity site each, attached
+    to every principal of the template that lists the ARN."""
+    by_arn: dict[str, Site] = {}
+    for p in ex.principals:
+        for arn in p.external_managed_policy_arns:
+            name = arn.rsplit("/", 1)[-1]
+            if name not in managed:
+                continue
+            site = by_arn.get(arn)
+            if site is None:
+                site = Site("AWS::IAM::ManagedPolicy", "IDENTITY_POLICY", None, name,
+                            p.place or Place(ex.file, ("Resources", p.logical_id), None), logical_id=arn,
+                            prop="PolicyDocument", policy=managed[name], attached_to=[])
+                by_arn[arn] = site
+                ex.sites.append(site)
+            site.attached_to.append({"type": p.type, "logicalId": p.logical_id, "name": p.name})  # type: ignore[union-attr]
 
 
 def _template_findings(ex: Extraction, managed: dict[str, dict]) -> list[IacFinding]:
