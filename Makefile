@@ -23,6 +23,7 @@ bench: setup
 	$(PY) bench/validation.py
 	$(PY) bench/connectors.py
 	$(PY) bench/unused.py
+	$(PY) bench/iac.py
 
 lint: setup
 	$(VENV)/bin/ruff check

@@ -231,7 +231,10 @@ def _checker(subcommand: str, extra: dict) -> Checker:
 
 
 def policy_text(site: Site) -> str:
-    return json.dumps(site.policy, indent=2)
+    """The document as checked (findings are mapped back by path, so its layout does not matter)."""
+    if site.text is None:
+        site.text = json.dumps(site.policy)
+    return site.text
 
 
 def _check_finding(site: Site, code: str, run_check: Callable[[], Any]) -> list[IacFinding]:

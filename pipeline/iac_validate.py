@@ -77,6 +77,8 @@ def _external(ex: Extraction, site: Site, zone, allowed: list[str]) -> list[IacF
     if target is None or site.policy_type != "RESOURCE_POLICY":
         return []
     analysed, pattern = target
+    if not (site.configuration or {}).get("AccessControl") and _only_trusted_principals(site.policy, zone):
+        return []  # every Allow names principals of the zone or services: nothing to ask the solver
     c = ex.context
     name = site.resource_name or site.key
     arn = name if name.startswith("arn:") else pattern.format(p=c["partition"], r=c["region"], a=c["account"], n=name)
@@ -109,6 +111,35 @@ def _external(ex: Extraction, site: Site, zone, allowed: list[str]) -> list[IacF
         out.append(IacFinding("SECURITY_WARNING", "EXTERNAL_PRINCIPAL", f"The policy grants {kind}: "
                               f"{', '.join(f.get('action') or [])}", site.place, site=site, details=f))
     return out
+
+
+def _only_trusted_principals(policy: dict | None, zone) -> bool:
+    """Whether every Allow statement grants only to principals of the zone's accounts (an account id, or
+    an ARN whose account field is one) or to named AWS services: then no request from outside the zone
+    is allowed, whatever the conditions say (they can only narrow). Anything else (a wildcard, another
+    account, a federated or canonical user, NotPrincipal) is left to the analysis."""
+    if policy is None:
+        return False
+    statements = policy.get("Statement")
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict):
+            return False
+        if st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal")
+        if "NotPrincipal" in st or not isinstance(principal, dict):
+            return False
+        for kind, values in principal.items():
+            for v in values if isinstance(values, list) else [values]:
+                if not isinstance(v, str) or "*" in v or "?" in v:
+                    return False
+                if kind == "Service":
+                    continue
+                account = v if _ACCOUNT.match(v) else (v.split(":", 5)[4] if v.startswith("arn:") and
+                                                       v.count(":") >= 5 else None)
+                if kind != "AWS" or account is None or not zone.trusts_account(account):
+                    return False
+    return True
 
 
 def _allowed(principal: dict, allowed: list[str]) -> bool:

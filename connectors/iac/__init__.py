@@ -67,6 +67,20 @@ def resolve_context(region: str | None, account: str | None) -> tuple[str, str, 
 
 
 def extract(opts: Options) -> Extraction:
+    """Read and resolve a template or plan. The span tree of a large template is millions of young,
+    acyclic objects: the cycle collector is paused while it is built, or its passes over them grow
+    with the template and make reading it super-linear."""
+    import gc
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(opts)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _extract(opts: Options) -> Extraction:
     from connectors.iac.cfn.arns import partition_of
     from connectors.iac.source import CLOUDFORMATION, read_source
     region, account, defaulted = resolve_context(opts.region, opts.account)

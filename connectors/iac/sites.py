@@ -57,6 +57,7 @@ class Site:
     origins: dict[Path, Span] = field(default_factory=dict)  # path in the document -> template node
     unresolved: list[Unknown] = field(default_factory=list)
     widened: bool = False  # --unresolved-as-wildcard replaced something in this document
+    text: str | None = None  # the document serialized once for the checks
 
     @property
     def key(self) -> str:

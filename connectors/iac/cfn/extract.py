@@ -38,7 +38,8 @@ class Extractor:
         self.problems: list[TemplateProblem] = []
         self.synthesized: dict[tuple, Site] = {}  # Lambda permission policies, by function / layer version
         self.managed_by_arn: dict[str, Site] = {}  # in-template managed policies, by their ARN
-        self.after: list[Callable[[], None]] = []  # work that needs every resource seen (attachments, merges)
+        self.after: list[Callable[[], None]] = []
+        self._by_name: dict[tuple[str, str], list[Principal]] | None = None  # work that needs every resource seen (attachments, merges)
 
     # ---------------------------------------------------------------- places
 
@@ -86,6 +87,15 @@ class Extractor:
 
     def principal(self, p: Principal) -> None:
         self.principals[p.logical_id] = p
+        self._by_name = None
+
+    def principals_by_name(self) -> dict[tuple[str, str], list[Principal]]:
+        """Principals by (type, name), built once all resources are read (attachments name principals)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for p in self.principals.values():
+                self._by_name.setdefault((p.type, p.name), []).append(p)
+        return self._by_name
 
     def problem(self, code: str, message: str, logical_id: str, span: Span | None, source_type: str | None) -> None:
         self.problems.append(TemplateProblem(code, message, logical_id,

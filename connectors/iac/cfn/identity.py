@@ -124,9 +124,10 @@ def permission_set(ex: Extractor, logical_id: str, props: Props) -> None:
 
 def _attach_by_name(ex: Extractor, site: Site, rtype: str, names: list[str]) -> None:
     def attach() -> None:
+        index = ex.principals_by_name()
         for name in names:
-            for p in ex.principals.values():
-                if p.type == rtype and p.name == name and _attachment(p) not in site.attached_to:  # type: ignore[operator]
+            for p in index.get((rtype, name), ()):
+                if _attachment(p) not in site.attached_to:  # type: ignore[operator]
                     site.attached_to.append(_attachment(p))  # type: ignore[union-attr]
     ex.after.append(attach)
 
