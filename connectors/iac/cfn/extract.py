@@ -114,6 +114,11 @@ class Extractor:
             rtype = type_node.value
             if rtype.lower() in self.exclude:
                 continue
+            if rtype.startswith("AWS::Serverless::") or rtype.upper().endswith("::MODULE"):
+                self.problem(UNRESOLVED, f"cannot resolve {rtype} {logical_id}: a transform or module expands it "
+                             "at deployment; check the processed template (aws cloudformation get-template "
+                             "--template-stage Processed)", logical_id, type_node.span, rtype)
+                continue
             family = families.get(rtype)
             if family is None:
                 continue

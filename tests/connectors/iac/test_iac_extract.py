@@ -82,6 +82,12 @@ def test_missing_required_property_and_wrong_type_are_invalid_resources(tmp_path
     assert not ex.sites
 
 
+def test_sam_resources_are_reported_not_skipped(tmp_path: Path) -> None:
+    ex = run(tmp_path, {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
+        "Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Policies": ["S3ReadPolicy"]}}}})
+    assert [(p.key, p.code) for p in ex.problems] == [("Fn", "IAC_UNRESOLVED_VALUE")]
+
+
 def test_excluded_types_are_not_read(tmp_path: Path) -> None:
     ex = run(tmp_path, {"Resources": {"K": {"Type": "AWS::KMS::Key"}}}, exclude_resource_types=["AWS::KMS::Key"])
     assert not ex.sites
