@@ -45,14 +45,8 @@ class PolicyType(StrEnum):
 
 def read_policy(arg: str) -> str:
     """A policy argument is a path, or '-' for standard input."""
-    try:
-        if arg == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_CHARS + 1)
-        else:
-            with open(arg, "rb") as fh:
-                data = fh.read(MAX_INPUT_CHARS + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {arg}: {exc.strerror or exc}") from None
+    from connectors.local_files import read_limited
+    data = read_limited(arg, MAX_INPUT_CHARS)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

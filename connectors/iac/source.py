@@ -67,15 +67,8 @@ def read_source(path: str, input_type: str | None = None) -> Source:
 
 
 def _read_bytes(path: str) -> bytes:
-    import sys
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_TEMPLATE_BYTES + 1)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_TEMPLATE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    from connectors.local_files import read_limited
+    data = read_limited(path, MAX_TEMPLATE_BYTES)
     if len(data) > MAX_TEMPLATE_BYTES:
         raise InputError(f"{path} is larger than {MAX_TEMPLATE_BYTES >> 20} MB")
     return data

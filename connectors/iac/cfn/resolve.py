@@ -399,55 +399,46 @@ class Resolver:
         return v
 
     def _join(self, arg: Node, span: Span, path: Path) -> Any:
-        if not (isinstance(arg, JArray) and len(arg.items) == 2):
-            raise TemplateError("Fn::Join takes [delimiter, [values]]", arg.span)
-        delimiter = arg.items[0]
-        if not isinstance(delimiter, JString):
-            raise TemplateError("Fn::Join: the delimiter must be a string", delimiter.span)
-        items = self.value(arg.items[1], path)
+        delimiter, values = _delimited(arg, "Fn::Join", "[delimiter, [values]]")
+        items = self.value(values, path)
         if not isinstance(items, list):
-            raise TemplateError(f"Fn::Join: expected a list of values, got {_show(items)}", arg.items[1].span)
+            raise TemplateError(f"Fn::Join: expected a list of values, got {_show(items)}", values.span)
         parts = []
         for x in items:
             if isinstance(x, bool) or not isinstance(x, (str, int, float)):
-                raise TemplateError(f"Fn::Join: {_show(x)} is not a string", arg.items[1].span)
+                raise TemplateError(f"Fn::Join: {_show(x)} is not a string", values.span)
             parts.append(str(x))
         self._origins[path] = span
-        return delimiter.value.join(parts)
+        return delimiter.join(parts)
 
     def _split(self, arg: Node, span: Span, path: Path) -> Any:
-        if not (isinstance(arg, JArray) and len(arg.items) == 2 and isinstance(arg.items[0], JString)):
-            raise TemplateError("Fn::Split takes [delimiter, string]", arg.span)
-        source = self.value(arg.items[1], path)
+        delimiter, text = _delimited(arg, "Fn::Split", "[delimiter, string]")
+        source = self.value(text, path)
         if not isinstance(source, str):
-            raise TemplateError(f"Fn::Split: {_show(source)} is not a string", arg.items[1].span)
+            raise TemplateError(f"Fn::Split: {_show(source)} is not a string", text.span)
         self._origins[path] = span
-        return source.split(arg.items[0].value) if arg.items[0].value else list(source)
+        return source.split(delimiter) if delimiter else list(source)
 
     def _select(self, arg: Node, span: Span, path: Path) -> Any:
-        if not (isinstance(arg, JArray) and len(arg.items) == 2):
-            raise TemplateError("Fn::Select takes [index, [values]]", arg.span)
-        index = self.value(arg.items[0], path)
+        index_node, values = _arguments(arg, 2, "Fn::Select takes [index, [values]]")
+        index = self.value(index_node, path)
         if isinstance(index, bool) or not (isinstance(index, int) or (isinstance(index, str) and index.isdigit())):
-            raise TemplateError(f"Fn::Select: the index must be an integer, not {_show(index)}", arg.items[0].span)
-        items = self.value(arg.items[1], path)
+            raise TemplateError(f"Fn::Select: the index must be an integer, not {_show(index)}", index_node.span)
+        items = self.value(values, path)
         if not isinstance(items, list):
-            raise TemplateError(f"Fn::Select: expected a list, got {_show(items)}", arg.items[1].span)
+            raise TemplateError(f"Fn::Select: expected a list, got {_show(items)}", values.span)
         i = int(index)
         if not 0 <= i < len(items):
             raise TemplateError(f"Fn::Select: index {i} is out of bounds of a list of {len(items)}", span)
-        chosen = arg.items[1].items[i] if isinstance(arg.items[1], JArray) and len(arg.items[1].items) == len(items) \
-            else None
+        chosen = values.items[i] if isinstance(values, JArray) and len(values.items) == len(items) else None
         if chosen is not None:  # a literal list: the item keeps its own place
             return self.value(chosen, path)
         self._origins[path] = span
         return items[i]
 
     def _find_in_map(self, arg: Node, span: Span, path: Path) -> Any:
-        if not (isinstance(arg, JArray) and len(arg.items) == 3):
-            raise TemplateError("Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]", arg.span)
         keys = []
-        for item in arg.items:
+        for item in _arguments(arg, 3, "Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]"):
             k = self.value(item, path)
             if isinstance(k, bool) or not isinstance(k, (str, int, float)):
                 raise TemplateError(f"Fn::FindInMap: key {_show(k)} is not a string", item.span)
@@ -500,13 +491,10 @@ class Resolver:
     # ---------------------------------------------------------------- conditions
 
     def _if(self, arg: Node, span: Span, path: Path) -> Any:
-        if not (isinstance(arg, JArray) and len(arg.items) == 3):
-            raise TemplateError("Fn::If takes [ConditionName, ValueIfTrue, ValueIfFalse]", arg.span)
-        name = arg.items[0]
+        name, if_true, if_false = _arguments(arg, 3, "Fn::If takes [ConditionName, ValueIfTrue, ValueIfFalse]")
         if not isinstance(name, JString):
             raise TemplateError("Fn::If: the condition must be named by a string", name.span)
-        chosen = arg.items[1] if self.condition(name.value, name.span) else arg.items[2]
-        return self.value(chosen, path)
+        return self.value(if_true if self.condition(name.value, name.span) else if_false, path)
 
     def condition(self, name: str, span: Span) -> bool:
         if name in self._conditions:
@@ -566,6 +554,21 @@ class Resolver:
         if isinstance(v, (int, float)):
             return str(v)
         return v
+
+
+def _arguments(arg: Node, count: int, usage: str) -> tuple[Node, ...]:
+    """A function's argument list of a fixed length, or TemplateError naming the function's usage."""
+    if not (isinstance(arg, JArray) and len(arg.items) == count):
+        raise TemplateError(usage, arg.span)
+    return arg.items
+
+
+def _delimited(arg: Node, function: str, usage: str) -> tuple[str, Node]:
+    """Fn::Join's and Fn::Split's [delimiter, operand]: the delimiter is a literal string."""
+    delimiter, operand = _arguments(arg, 2, f"{function} takes {usage}")
+    if not isinstance(delimiter, JString):
+        raise TemplateError(f"{function}: the delimiter must be a string", delimiter.span)
+    return delimiter.value, operand
 
 
 def _is_custom(rtype: str) -> bool:
