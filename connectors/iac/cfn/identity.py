@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from connectors.iac.cfn.props import InvalidResource, Props, check, sub_resolution
-from connectors.iac.cfn.resolve import FUNCTIONS, NO_VALUE
-from connectors.iac.sites import Principal, Site
-from solvers.jsonspan import JArray, JObject
+from connectors.iac.cfn.resolve import FUNCTIONS, NO_VALUE, Resolution, Unresolved
+from connectors.iac.sites import Place, Principal, Site, Unknown
+from solvers.jsonspan import JArray, JObject, JString, Node
 
 if TYPE_CHECKING:
     from connectors.iac.cfn.extract import Extractor
@@ -39,10 +39,21 @@ def _inline_policies(ex: Extractor, props: Props, p: Principal, rtype: str) -> N
     node = props.child("Policies")
     if node is None:
         return
+    entries: list[tuple[Node, Resolution | None]] = []
     if isinstance(node, JArray) and not _is_function(node):
-        entries = []
         for item in node.items:
-            res = ex.resolver.resolve(item)
+            try:
+                res = ex.resolver.resolve(item)
+            except Unresolved as exc:  # this policy cannot be read: listed, the others still are
+                site = Site(rtype, IDENTITY, None, _literal_name(item), ex.place(p.logical_id),
+                            logical_id=p.logical_id, prop=f"Policies[{len(entries)}].PolicyDocument",
+                            attached_to=[_attachment(p)])
+                site.place = ex.place(p.logical_id, "Properties", "Policies", len(entries), span=item.span)
+                site.unresolved.append(Unknown(exc.what, Place(site.place.file, site.place.path,
+                                                               exc.span or item.span)))
+                ex.sites.append(site)
+                entries.append((item, None))
+                continue
             if res.value is not NO_VALUE:
                 entries.append((item, res))
     else:
@@ -51,7 +62,10 @@ def _inline_policies(ex: Extractor, props: Props, p: Principal, rtype: str) -> N
             return
         check(whole.value, "array", props.where("Policies"), node.span)
         entries = [(node, sub_resolution(whole, (i,))) for i in range(len(whole.value))]
-    for i, (item, res) in enumerate(entries):
+    for i, (item, found) in enumerate(entries):
+        if found is None:
+            continue
+        res = found
         check(res.value, "object", props.where("Policies", i), item.span)
         for member in ("PolicyName", "PolicyDocument"):
             if member not in res.value:
@@ -63,6 +77,11 @@ def _inline_policies(ex: Extractor, props: Props, p: Principal, rtype: str) -> N
                     logical_id=p.logical_id, prop=f"Policies[{i}].PolicyDocument", attached_to=[_attachment(p)])
         ex.resolved_site(props, doc_node or item, ("Policies", i, "PolicyDocument"), site,
                          sub_resolution(res, ("PolicyDocument",)))
+
+
+def _literal_name(item) -> str | None:
+    name = item.get("PolicyName") if isinstance(item, JObject) else None
+    return name.value if isinstance(name, JString) else None
 
 
 def _is_function(node) -> bool:

@@ -82,6 +82,18 @@ def test_missing_required_property_and_wrong_type_are_invalid_resources(tmp_path
     assert not ex.sites
 
 
+def test_an_unresolved_inline_policy_is_listed_and_the_others_still_read(tmp_path: Path) -> None:
+    ex = run(tmp_path, {"Parameters": {"Bucket": {"Type": "String"}}, "Resources": {"R": {
+        "Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": DOC, "Policies": [
+            {"PolicyName": "a", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:*",
+                                                                  "Resource": {"Ref": "Bucket"}}]}},
+            {"PolicyName": "b", "PolicyDocument": DOC}]}}}})
+    inline = {s.prop: s for s in ex.sites if s.prop and s.prop.startswith("Policies")}
+    assert inline["Policies[0].PolicyDocument"].policy is None
+    assert [u.what for u in inline["Policies[0].PolicyDocument"].unresolved] == ["parameter Bucket"]
+    assert inline["Policies[1].PolicyDocument"].policy == DOC and not ex.problems
+
+
 def test_sam_resources_are_reported_not_skipped(tmp_path: Path) -> None:
     ex = run(tmp_path, {"Transform": "AWS::Serverless-2016-10-31", "Resources": {
         "Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Policies": ["S3ReadPolicy"]}}}})
