@@ -143,6 +143,8 @@ class Extractor:
             self.problem(INVALID, exc.message, logical_id, exc.span, rtype)
         except Unresolved as exc:
             self.problem(UNRESOLVED, f"cannot resolve {exc.what}", logical_id, exc.span, rtype)
+        except RecursionError:  # a chain of references deeper than the interpreter's stack
+            self.problem(INVALID, "references nest too deeply to resolve", logical_id, None, rtype)
 
 
 def extract_cloudformation(source: Source, ctx: Context, exclude: Iterable[str] = ()) -> Extraction:

@@ -201,9 +201,9 @@ def access_point(rtype: str, policy_name: str):
 
 def bucket(ex: Extractor, logical_id: str, props: Props) -> None:
     acl = props.get("AccessControl", "string")
-    name = props.get("BucketName", "string") or logical_id
     if acl is None:
         return
+    name = props.get("BucketName", "string") or logical_id
     site = Site("AWS::S3::Bucket", RESOURCE, "AWS::S3::Bucket", "BucketAcl", ex.place(logical_id, "Properties",
                 "AccessControl"), logical_id=logical_id, prop="AccessControl", resource_name=name,
                 configuration={"AccessControl": acl})
