@@ -145,6 +145,8 @@ def sarif(findings: list, ex: Extraction) -> dict:
             s, e = sp.start, sp.end
             phys["region"] = {"startLine": s.line, "startColumn": s.column + 1, "endLine": e.line,
                               "endColumn": e.column + 1}
+        else:  # no node to point at (never expected): the file's start, so GitHub still shows the alert
+            phys["region"] = {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1}
         result["locations"] = [{"physicalLocation": phys,
                                 "logicalLocations": [{"name": who, "fullyQualifiedName": ".".join(
                                     str(p) for p in f.place.path), "kind": "resource"}]}]

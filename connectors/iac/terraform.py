@@ -192,7 +192,7 @@ class PlanReader:
         self.sites: list[Site] = []
         self.problems: list[TemplateProblem] = []
         self.unknown = self._after_unknown()
-        self.lambda_sites: dict[str, Site] = {}
+        self._by_address: dict[str, PlanResource] = {}
 
     def _after_unknown(self) -> dict[str, Any]:
         out = {}
@@ -228,8 +228,18 @@ class PlanReader:
                 return False
         return cur is True
 
+    def configured_expression(self, r: PlanResource, attribute: str) -> Node | None:
+        return self._configured(r, attribute)
+
+    def values_of(self, address: str | None) -> JObject | None:
+        r = self._by_address.get(address or "")
+        return r.values if r is not None else None
+
     def run(self) -> Extraction:
-        for r in resources(self.plan):
+        from connectors.iac.terraform_attachments import attach
+        planned = list(resources(self.plan))
+        self._by_address = {r.address: r for r in planned}
+        for r in planned:
             if r.type.lower() in self.exclude:
                 continue
             if r.type == "aws_lambda_permission":
@@ -242,8 +252,9 @@ class PlanReader:
                 inline = _get(r.values, "inline_policy")
                 for i, _ in enumerate(inline.items if isinstance(inline, JArray) else ()):
                     self._site(r, Row("policy", IDENTITY, None, "name"), f"inline_policy.{i}.policy")
+        principals = attach(self, planned)
         ctx = {"account": self.account, "region": self.region, "partition": self.partition}
-        return Extraction(self.source.name, TERRAFORM_PLAN, self.sites, [], self.problems, ctx)
+        return Extraction(self.source.name, TERRAFORM_PLAN, self.sites, principals, self.problems, ctx)
 
     def _site(self, r: PlanResource, row: Row, attribute: str) -> None:
         node = _get(r.values, attribute)

@@ -98,6 +98,7 @@ class Extractor:
         return self._by_name
 
     def problem(self, code: str, message: str, logical_id: str, span: Span | None, source_type: str | None) -> None:
+        span = span or self.template.resources[logical_id].span
         self.problems.append(TemplateProblem(code, message, logical_id,
                                              Place(self.source.name, ("Resources", logical_id), span), source_type))
 

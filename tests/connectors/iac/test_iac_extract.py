@@ -137,3 +137,26 @@ def test_terraform_computed_policy_attributes_are_ignored(tmp_path: Path) -> Non
         "configuration": {"root_module": {"resources": [{"address": "aws_s3_bucket.b", "expressions": {
             "bucket": {"constant_value": "data"}}}]}}}
     assert run(tmp_path, plan, "plan.json").sites == []
+
+
+def test_terraform_attachments_link_policies_to_principals(tmp_path: Path) -> None:
+    pol, trust = json.dumps(DOC), json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+    def res(address: str, values: dict) -> dict:
+        rtype, name = address.split(".")
+        return {"address": address, "mode": "managed", "type": rtype, "name": name, "values": values}
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        res("aws_iam_role.app", {"name": "app", "path": "/svc/", "assume_role_policy": trust,
+                                 "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}),
+        res("aws_iam_policy.p", {"name": "p", "policy": pol}),
+        res("aws_iam_role_policy_attachment.a", {"role": "app"}),  # policy_arn known after apply
+        res("aws_iam_role_policy.inline", {"name": "inline", "role": "app", "policy": pol})]}},
+        "configuration": {"root_module": {"resources": [{"address": "aws_iam_role_policy_attachment.a", "expressions": {
+            "policy_arn": {"references": ["aws_iam_policy.p.arn", "aws_iam_policy.p"]}}}]}}}
+    ex = run(tmp_path, plan, "plan.json")
+    role = {"type": "aws_iam_role", "logicalId": "aws_iam_role.app", "name": "app"}
+    attached = {s.address: s.attached_to for s in ex.sites}
+    assert attached["aws_iam_policy.p"] == [role] and attached["aws_iam_role_policy.inline"] == [role]
+    (principal,) = ex.principals
+    assert (principal.path, principal.external_managed_policy_arns) == ("/svc/", ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
