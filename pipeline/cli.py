@@ -288,6 +288,66 @@ def unused(
     raise typer.Exit(unused_command(config, overrides, principal, from_snapshot, fmt.value))
 
 
+@app.command("report")
+def report(
+    out: str = typer.Argument(..., help="A scan's output folder (the --out of trustmap scan)."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Rebuild OUT/report.html, the scan's HTML report, from the artifacts in OUT alone."""
+    from pipeline.report.render import report_command
+    path = report_command(out)
+    sys.stdout.write((json.dumps({"report": str(path)}) if fmt is Format.json else str(path)) + "\n")
+
+
+class Expect(StrEnum):
+    allowed = "allowed"
+    explicitDeny = "explicitDeny"
+    implicitDeny = "implicitDeny"
+
+
+@app.command("simulate")
+def simulate(
+    input_file: str | None = typer.Option(None, "--input", help="simulate-custom-policy --cli-input-json file."),
+    action: list[str] = typer.Option([], "--action", help="Action to simulate (repeatable)."),
+    resource: list[str] = typer.Option([], "--resource", help="Resource ARN (repeatable; default *)."),
+    resource_owner: str | None = typer.Option(None, "--resource-owner", help="Account owning the resource."),
+    caller_arn: str | None = typer.Option(None, "--caller-arn", help="User, role, session, federated or root ARN."),
+    caller_service: str | None = typer.Option(None, "--caller-service", help="Service principal as caller."),
+    anonymous: bool = typer.Option(False, "--anonymous", help="An unsigned caller."),
+    policy: list[str] = typer.Option([], "--policy", help="Identity policy file (repeatable)."),
+    boundary: str | None = typer.Option(None, "--permissions-boundary"),
+    session_policy: str | None = typer.Option(None, "--session-policy"),
+    resource_policy: str | None = typer.Option(None, "--resource-policy"),
+    scp_level: list[str] = typer.Option([], "--scp-level", help="F[,F] or none: one SCP level, root first."),
+    rcp_level: list[str] = typer.Option([], "--rcp-level", help="F[,F] or none: one RCP level, root first."),
+    endpoint_policy: list[str] = typer.Option([], "--vpc-endpoint-policy", help="VPC endpoint policy file."),
+    context: list[str] = typer.Option([], "--context", help="KEY=VALUE[,VALUE] (repeatable)."),
+    snapshot: str | None = typer.Option(None, "--snapshot", help="A `trustmap collect` folder (with --principal)."),
+    principal: str | None = typer.Option(None, "--principal", help="Role, user or session ARN in the snapshot."),
+    derive_context: bool = typer.Option(False, "--derive-context", help="Fill principal and resource keys."),
+    expect: Expect | None = typer.Option(None, "--expect", help="Exit 1 unless every decision is this."),
+    explain: bool = typer.Option(False, "--explain", help="Say why, for people."),
+    fmt: Format = typer.Option(Format.json, "--format"),
+) -> None:
+    """Offline IAM policy simulator: every policy type AWS combines (exit 1: --expect differs)."""
+    from pipeline import simulate as sim
+    if input_file is not None and snapshot is not None:
+        raise InputError("give --input or --snapshot, not both")
+    if input_file is not None:
+        simulation = sim.load_input(read_policy(input_file), input_file)
+    elif snapshot is not None:
+        from pipeline.simulate_snapshot import snapshot_input
+        simulation = snapshot_input(snapshot, principal, action, resource, context)
+    else:
+        simulation = sim.flags_input(
+            read_policy, actions=action, resources=resource, resource_owner=resource_owner, caller_arn=caller_arn,
+            caller_service=caller_service, anonymous=anonymous, policies=policy, boundary=boundary,
+            session_policy=session_policy, resource_policy=resource_policy, scp_levels=scp_level,
+            rcp_levels=rcp_level, endpoint_policies=endpoint_policy, context=context)
+    raise typer.Exit(sim.run_simulation(simulation, fmt.value, derive_context, expect.value if expect else None,
+                                        explain))
+
+
 @app.command("demo")
 def demo(
     out: str = typer.Option("out/demo", "--out", help="Artifacts folder."),

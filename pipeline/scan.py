@@ -266,6 +266,16 @@ def _unused(settings: ScanSettings, state: ScanState, previous: dict[str, dict])
     return result.summary(period), result.findings
 
 
+def _organization(organization) -> dict | None:
+    """The organization's shape for run.json (accounts with their OU paths, the OUs): the report's tree."""
+    if not organization.id:
+        return None
+    return {"id": organization.id, "managementAccount": organization.management_account,
+            "accounts": [{"id": a.id, "name": a.name, "status": a.status, "path": a.path} for a in organization.accounts],
+            "organizationalUnits": [{k: ou.get(k) for k in ("id", "name", "parentId", "path")}
+                                    for ou in organization.organizational_units]}
+
+
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
     from pipeline.artifacts import write_artifacts, write_artifacts_run
@@ -298,6 +308,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
                                 "errors": sum(1 for f in current if f.get("error"))},
                    "gaps": len(state.gaps)},
         "gaps": state.gaps,
+        "organization": _organization(organization),
         "unused": unused_summary,
         "timings": {"totalSeconds": round(time.perf_counter() - started, 3),
                     "analysisCpuSeconds": round(state.analysis_seconds, 3),
@@ -313,5 +324,9 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
         write_artifacts_run(out, run)
+    from pipeline.report.history import record_run
+    from pipeline.report.render import write_report
+    record_run(out, previous, current, run)
+    paths["report"] = write_report(out)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary

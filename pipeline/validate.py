@@ -105,7 +105,8 @@ def validate_collected(policies: Sequence[dict]) -> tuple[dict, dict]:
     """Validation for a scan: `policies` are {"text", "policyType", "resourceType" (or None), "where"}
     records, `where` saying where the policy lives (account, ARN, policy name...). Each distinct
     (text, type, resource type) is validated once. Returns validation.json's document
-    ({"policies": [{"where", "policyType", "resourceType", "findings"}]}) and the SARIF log, whose
+    ({"policies": [{"where", "policyType", "resourceType", "policyDocument", "findings"}]}: the text as
+    ValidatePolicy's request names it, so that the findings' spans can be read against it) and the SARIF log, whose
     artifacts are named after each policy's `where`."""
     cache: dict[tuple[str, str, str | None], list[Finding]] = {}
     entries, validated = [], []
@@ -115,7 +116,7 @@ def validate_collected(policies: Sequence[dict]) -> tuple[dict, dict]:
             cache[key] = validate_policy(*key)
         findings = cache[key]
         entries.append({"where": p["where"], "policyType": key[1], "resourceType": key[2],
-                        "findings": [f.as_dict() for f in findings]})
+                        "policyDocument": key[0], "findings": [f.as_dict() for f in findings]})
         validated.append(Validated(_where_name(p["where"]), key[0], findings))
     return {"policies": entries}, as_sarif(validated)
 
