@@ -37,6 +37,7 @@ bench: setup
 	$(PY) bench/report.py
 	$(PY) bench/authorization.py
 	$(PY) bench/artifacts.py
+	$(PY) bench/iac.py
 
 lint: setup
 	$(VENV)/bin/ruff check

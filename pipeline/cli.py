@@ -24,6 +24,14 @@ app.add_typer(check_app, name="check")
 export_app = typer.Typer(no_args_is_help=True, help="Deliver a scan's findings to other services.")
 app.add_typer(export_app, name="export")
 
+
+def _add_iac() -> None:
+    from pipeline.iac_cli import iac_app
+    app.add_typer(iac_app, name="iac")
+
+
+_add_iac()
+
 MAX_INPUT_CHARS = 1 << 21  # read at most this much of a policy file; the model rejects large ones
 
 
@@ -39,14 +47,8 @@ class PolicyType(StrEnum):
 
 def read_policy(arg: str) -> str:
     """A policy argument is a path, or '-' for standard input."""
-    try:
-        if arg == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_CHARS + 1)
-        else:
-            with open(arg, "rb") as fh:
-                data = fh.read(MAX_INPUT_CHARS + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {arg}: {exc.strerror or exc}") from None
+    from connectors.local_files import read_limited
+    data = read_limited(arg, MAX_INPUT_CHARS)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
