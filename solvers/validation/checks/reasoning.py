@@ -11,7 +11,8 @@ down before any solver sees it, so that it costs only where it can matter:
   - the usual shape is answered from the text: every action and resource of the statement is covered,
     glob by glob, by one unconditioned statement (`syntactic_cover`);
   - what is left goes to the symbolic engine with only the statements that can meet, and the answer is
-    cached by the statements' text (policies repeat one another);
+    cached by the statements' text (policies repeat one another); questions on statements with policy
+    variables are not asked: the engine reasons over strings then and rarely decides in time;
   - each question has a solver timeout and each policy a time budget: an undecided question, or one not
     reached in time, yields no suggestion (a suggestion is never a guess).
 """
@@ -50,13 +51,22 @@ def check_reasoning(ctx: Context) -> None:
     reaches = [(reach(s.action, arn=False), reach(s.resource, arn=True)) for s in policy.statements]
     keys = [statement_key(s) for s in policy.statements]
     by_index = {s.index: s for s in ctx.statements}
+    met: dict[tuple[int, int], bool] = {}
+
+    def meeting(i: int, j: int) -> bool:  # symmetric: each pair is judged once
+        pair = (i, j) if i < j else (j, i)
+        found = met.get(pair)
+        if found is None:
+            found = met[pair] = _reaches_meet(reaches[i][0], reaches[j][0]) and \
+                _reaches_meet(reaches[i][1], reaches[j][1])
+        return found
+
     deadline = time.monotonic() + BUDGET_SECONDS
     for effect in ("Allow", "Deny"):
         members = [i for i, s in enumerate(policy.statements) if s.effect == effect]
         redundant: set[int] = set()
         for i in reversed(members):  # of two equivalent statements the later one is reported
-            near = [j for j in members if j != i and j not in redundant
-                    and _reaches_meet(reaches[i][0], reaches[j][0]) and _reaches_meet(reaches[i][1], reaches[j][1])]
+            near = [j for j in members if j != i and j not in redundant and meeting(i, j)]
             if not near:
                 continue
             stmt = policy.statements[i]
@@ -66,6 +76,8 @@ def check_reasoning(ctx: Context) -> None:
             if not syntactic_cover(stmt, others):
                 if time.monotonic() > deadline:
                     return
+                if policy.supports_variables and _uses_variables([stmt, *others]):
+                    continue  # the engine reasons over strings then, and rarely decides in time
                 group = Group(policy.supports_variables, keys[i], tuple(statement_key(o) for o in others),
                               policy, (stmt, *others))
                 if _adds(group) is not False:  # True, or None: undecided
@@ -133,8 +145,9 @@ class Reach:
     globs: tuple[tuple[str, Parts], ...]
 
     def meets(self, text: str) -> bool:
-        if "*" not in text and "?" not in text and text in self.exact:
-            return True
+        literal = "*" not in text and "?" not in text
+        if literal and (text in self.exact or not self.globs):
+            return literal and text in self.exact
         mine = _parts(text, self.arn)
         return any(_parts_meet(mine, p) for _, p in self.globs) or \
             (("*" in text or "?" in text) and any(_parts_meet(mine, _parts(x, self.arn)) for x in self.exact))
@@ -149,7 +162,12 @@ def reach(element, arn: bool) -> Reach | None:
     policy variable). Actions (arn False) are compared case-folded."""
     if element is None or element.negated:
         return None
-    texts = [v.text if arn else ascii_lower(v.text) for v in element.values]
+    return _reach(tuple(v.text for v in element.values), arn)
+
+
+@functools.lru_cache(maxsize=4096)  # managed policies repeat the same action lists and ARNs
+def _reach(values: tuple[str, ...], arn: bool) -> Reach | None:
+    texts = values if arn else tuple(ascii_lower(t) for t in values)
     if any("$" in t for t in texts):
         return None
     return Reach(arn, frozenset(t for t in texts if "*" not in t and "?" not in t),
@@ -162,6 +180,11 @@ def _meets(text: str, among: Reach | None) -> bool:
 
 def _reaches_meet(a: Reach | None, b: Reach | None) -> bool:
     return a is None or b is None or a.meets_any(b)
+
+
+def _uses_variables(statements) -> bool:
+    return any("${" in v.text for s in statements for v in (*(s.resource.values if s.resource else ()),
+                                                            *(v for c in s.conditions for v in c.values)))
 
 
 def uncovered_piece(stmt, mine: tuple, near: list[tuple]) -> bool:
@@ -196,12 +219,14 @@ def narrowed(other, theirs: tuple, mine: tuple):
 
 def syntactic_cover(stmt, others) -> bool:
     """True when every (action, resource) of `stmt` is covered, glob within glob, by one of `others`
-    that has no condition, no NotAction/NotResource and a principal at least as wide: then `stmt`
-    adds nothing, whatever its own conditions. False means "not shown this way", not "adds"."""
+    with no NotAction/NotResource, a principal at least as wide and only conditions `stmt` has too (word
+    for word: a request `stmt` matches meets them): then `stmt` adds nothing, whatever its other
+    conditions. False means "not shown this way", not "adds"."""
     if stmt.action.negated or stmt.resource is None or stmt.resource.negated:
         return False
-    wide = [o for o in others if not o.conditions and not o.action.negated and o.resource is not None
-            and not o.resource.negated and _principal_covers(o.principal, stmt.principal)]
+    own = {_condition_key(c) for c in stmt.conditions}
+    wide = [o for o in others if all(_condition_key(c) in own for c in o.conditions) and not o.action.negated
+            and o.resource is not None and not o.resource.negated and _principal_covers(o.principal, stmt.principal)]
     if not wide:
         return False
     actions = [ascii_lower(v.text) for v in stmt.action.values]
@@ -210,6 +235,10 @@ def syntactic_cover(stmt, others) -> bool:
             if not any(_action_covers(o, a) and _resource_covers(o, r) for o in wide):
                 return False
     return True
+
+
+def _condition_key(c) -> tuple:
+    return c.operator.text, c.key.lower(), tuple(v.text for v in c.values)
 
 
 def _principal_covers(wide, narrow) -> bool:

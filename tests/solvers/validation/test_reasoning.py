@@ -84,6 +84,18 @@ def test_questions_are_cached_by_statement_text(monkeypatch) -> None:
 
 def test_an_undecided_question_gives_no_suggestion(monkeypatch) -> None:
     from solvers.validation.checks import reasoning
+    either = {**WIDE, "Condition": {"StringEquals": {"s3:prefix": ["a", "b"]}}}
+    one = {**WIDE, "Action": "s3:GetObject", "Condition": {"StringEquals": {"s3:prefix": "a"}}}
+    assert redundant([either, one]) == [("Statement", 1)]  # the engine proves it
     monkeypatch.setattr(reasoning, "_adds", lambda group: None)
-    conditioned = {**WIDE, "Condition": {"StringEquals": {"s3:prefix": "a"}}}
-    assert redundant([conditioned, {**conditioned, "Sid": "Copy", "Action": "s3:GetObject"}]) == []
+    assert redundant([either, {**one, "Sid": "Other"}]) == []  # undecided: nothing said
+
+
+def test_shared_conditions_are_answered_from_the_text(monkeypatch) -> None:
+    from solvers.validation.checks import reasoning
+    monkeypatch.setattr(reasoning, "_adds", lambda group: None)  # the engine would not decide
+    same = {"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}
+    wide = {"Effect": "Allow", "Action": "lambda:*", "Resource": "arn:aws:lambda:*:*:function:*", "Condition": same}
+    narrow = {"Effect": "Allow", "Action": "lambda:UpdateFunctionConfiguration",
+              "Resource": "arn:aws:lambda:*:*:function:app-*", "Condition": {**same, "Bool": {"aws:ViaAWSService": "true"}}}
+    assert redundant([wide, narrow]) == [("Statement", 1)]
