@@ -51,3 +51,15 @@ def test_userid_session_name_pattern_in_identity_policies() -> None:
     # the documented pattern, a role's unique ID and any session, is fine
     assert "WILDCARD_USAGE_TOO_PERMISSIVE" not in codes({"StringLike": {"aws:userid": "AROAEXAMPLEROLEID123:*"}},
                                                         "RESOURCE_POLICY")
+
+
+TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                 "Action": "sts:AssumeRole"}]}
+
+
+def test_missing_resource_unless_declared_a_role_trust_policy() -> None:
+    text = json.dumps(TRUST)
+    # only the resource type says "role trust policy"; an untyped resource policy needs a Resource
+    assert "MISSING_RESOURCE" in {f.issue_code for f in validate_policy(text, "RESOURCE_POLICY")}
+    trust = validate_policy(text, "RESOURCE_POLICY", "AWS::IAM::AssumeRolePolicyDocument")
+    assert "MISSING_RESOURCE" not in {f.issue_code for f in trust}
