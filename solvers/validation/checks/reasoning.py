@@ -5,14 +5,18 @@ Only run when asked (`validate_policy(..., reasoning=True)`, the CLI's default).
 down before any solver sees it, so that it costs only where it can matter:
 
   - a statement can only be covered by statements of its effect whose actions and resources can meet
-    its own (`solvers.overlap.may_overlap`, the cut no-new-access uses); when none can, there is
-    nothing to ask. (A statement that matches no request at all is therefore never reported: what it
-    lacks is not a reason to remove it "in favour of" the others.)
-  - the usual shape is answered from the text: every action and resource of the statement is covered,
-    glob by glob, by one unconditioned statement (`syntactic_cover`);
-  - what is left goes to the symbolic engine with only the statements that can meet, and the answer is
-    cached by the statements' text (policies repeat one another); questions on statements with policy
-    variables are not asked: the engine reasons over strings then and rarely decides in time;
+    its own (literal ends of globs, as `solvers.overlap` cuts no-new-access questions, and ARNs field by
+    field); when none can, there is nothing to ask. (A statement that matches no request at all is
+    therefore never reported: what it lacks is not a reason to remove it "in favour of" the others.)
+  - an action-and-resource pair of the statement that no other statement can meet is matched by it
+    alone: it adds, no solver needed (`uncovered_piece`);
+  - the usual covered shape is answered from the text: every action and resource of the statement is
+    covered, glob within glob, by one statement whose conditions it repeats word for word
+    (`syntactic_cover`);
+  - what is left goes to the symbolic engine with only the statements that can meet, narrowed to the
+    actions and resources that can meet, and the answer is cached by the statements' text (policies
+    repeat one another); questions on statements with policy variables are not asked: the engine
+    reasons over strings then and rarely decides in time;
   - each question has a solver timeout and each policy a time budget: an undecided question, or one not
     reached in time, yields no suggestion (a suggestion is never a guess).
 """
