@@ -1,6 +1,6 @@
 """Each package README (included in the docs as the Development pages) names every module of its package,
-and names no source file that does not exist. A module added without a line in its README fails here on
-purpose; a module deleted or renamed without its README following fails too."""
+and names no source file that does not exist; nor do the docs pages. A module added without a line in its
+README fails here on purpose; a module deleted or renamed without the documentation following fails too."""
 from __future__ import annotations
 
 import re
@@ -55,3 +55,13 @@ def test_the_files_the_readme_names_exist(package: str) -> None:
         if not found:
             absent.append(name)
     assert not absent, f"{package}/README.md names files that do not exist: {absent}"
+
+
+def test_the_docs_pages_name_only_source_files_that_exist() -> None:
+    """Paths from the repository's root in docs/ and README.md (`solvers/lazy.py`, `tools/x.py`)."""
+    absent = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        for name in set(FILE.findall(page.read_text(encoding="utf-8"))):
+            if name.split("/", 1)[0] in REPO_FOLDERS and not PLACEHOLDER.search(name) and not (ROOT / name).exists():
+                absent.append(f"{page.relative_to(ROOT)}: {name}")
+    assert not absent, "\n".join(sorted(absent))
