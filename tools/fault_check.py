@@ -65,10 +65,10 @@ def run_json(out: Path) -> dict:
 
 
 def resolved_anywhere(out: Path) -> int:
-    """Findings exported as resolved: findings.json, ASFF (Workflow RESOLVED / RecordState ARCHIVED), OCSF."""
+    """Findings exported as resolved: findings.json, ASFF (every batch; RecordState ARCHIVED), OCSF."""
     fj = sum(1 for f in findings(out).values() if f["status"] == "RESOLVED")
-    asff = sum(1 for f in json.loads((out / "findings.asff.json").read_text())["Findings"]
-               if f["Workflow"]["Status"] == "RESOLVED" or f["RecordState"] == "ARCHIVED")
+    asff = sum(1 for batch in (out / "asff").glob("*_*.json") for f in json.loads(batch.read_text())["Findings"]
+               if f["RecordState"] == "ARCHIVED")
     ocsf = sum(1 for line in (out / "findings.ocsf.jsonl").read_text().splitlines()
                if json.loads(line)["status"] == "Resolved")
     return max(fj, asff, ocsf)

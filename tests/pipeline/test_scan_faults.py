@@ -107,8 +107,8 @@ def _nothing_resolved(org, out: Path, after: dict[str, dict], run: dict) -> list
     before = {fid: f | {"analyzedAt": OLD} for fid, f in _findings(org["root"] / "base").items()}
     assert {fid: after[fid]["status"] for fid in before} == {fid: f["status"] for fid, f in before.items()}
     assert [f for f in after.values() if f["status"] == "RESOLVED"] == []
-    asff = json.loads((out / "findings.asff.json").read_text())["Findings"]
-    assert [f["Id"] for f in asff if f["Workflow"]["Status"] == "RESOLVED" or f["RecordState"] == "ARCHIVED"] == []
+    asff = [f for batch in (out / "asff").glob("*_*.json") for f in json.loads(batch.read_text())["Findings"]]
+    assert len(asff) == len(after) and [f["Id"] for f in asff if f["RecordState"] == "ARCHIVED"] == []
     ocsf = [json.loads(line) for line in (out / "findings.ocsf.jsonl").read_text().splitlines()]
     assert [e for e in ocsf if e["status"] == "Resolved"] == []
     carried = [f for f in before.values() if after[f["id"]]["analyzedAt"] == OLD]
