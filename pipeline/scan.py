@@ -24,7 +24,8 @@ TASK_RETRIES = 3  # a worker that dies (OOM, preemption) costs a retry, not the 
 
 def _collect_task(config, account: str, selection) -> list[dict]:
     from connectors.aws.collect import collect_account
-    return [s.as_dict() for s in collect_account(config, account, selection)]
+    from pipeline.collect import with_breaker  # an endpoint gone dead fails the task (a gap), not minutes
+    return [s.as_dict() for s in collect_account(with_breaker(config), account, selection)]
 
 
 def _analyze_task(units: list[Unit], zone: Zone) -> tuple[dict[str, list[dict]], float]:
@@ -47,6 +48,7 @@ class ScanState:
     identities: list[dict] = field(default_factory=list)  # per account: IAM details + usage (unused access)
     reduced: dict | None = None  # the CloudTrail activity reduced per principal
     unused: tuple | None = None  # (UnusedResult, TrackingPeriod) when unused access is judged
+    resource_types: tuple[str, ...] | None = None  # the types enumerated (None: every type)
 
 
 def _now() -> str:
@@ -69,26 +71,32 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     started, started_at = time.perf_counter(), _now()
     selection = Selection(settings.accounts or None, settings.regions or None, settings.resource_types or None,
                           iam_usage=settings.unused, last_accessed=settings.unused and settings.unused_last_accessed)
-    config, pending_scopes = None, None
+    config, pending_scopes, snapshot_accounts = None, None, None
     if from_snapshot:
-        from connectors.snapshot import read_snapshot
+        from connectors.snapshot import missing_scope, read_snapshot
         collection = read_snapshot(from_snapshot)
         organization = collection.organization
-        pending_scopes = [s.as_dict() for s in collection.scopes
-                          if not settings.accounts or s.account in settings.accounts]
+        snapshot_accounts = settings.accounts or collection.accounts()
+        in_snapshot = {s.account for s in collection.scopes}
+        pending_scopes = [s.as_dict() for s in collection.scopes if s.account in snapshot_accounts] + [
+            missing_scope(a, "global", f"account {a} is not in the snapshot").as_dict()
+            for a in snapshot_accounts if a not in in_snapshot]
+        selection = collection.selection or Selection()
     else:
         from connectors.aws.organization import read_organization
         from connectors.aws.session import Sessions
+        from pipeline.collect import probe_endpoint
         from pipeline.settings import session_config
         config = session_config(settings)
+        probe_endpoint(config)
         organization = read_organization(Sessions(config))
     kind = settings.zone if settings.zone != "AUTO" else ("ORGANIZATION" if organization.id else "ACCOUNT")
     if kind == "ORGANIZATION" and not organization.id:
         from solvers.errors import InputError
         raise InputError("zone ORGANIZATION needs an organization the caller can read")
     zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
-    state = ScanState(gaps=[g.as_dict() for g in organization.gaps])
-    accounts = list(settings.accounts or organization.active_accounts())
+    state = ScanState(gaps=[g.as_dict() for g in organization.gaps], resource_types=selection.resource_types)
+    accounts = list(snapshot_accounts or settings.accounts or organization.active_accounts())
     from pipeline.ray_session import start_ray
     ray, started_ray = start_ray(settings.ray_address)
     try:
@@ -241,7 +249,8 @@ def _unread(state: ScanState) -> list[dict]:
         seen.add(arn)
         code = "ACCESS_DENIED" if "AccessDenied" in str(gap.get("errorCode")) else "INTERNAL_ERROR"
         out.append(error_finding(gap["resourceType"], arn, gap["account"], code,
-                                 f"{gap.get('operation')}: {gap.get('errorCode')} {gap.get('message', '')}"[:500]))
+                                 f"{gap.get('operation')}: {gap.get('errorCode')} {gap.get('message', '')}"[:500])
+                   | {"region": gap["region"]})
     return out
 
 
@@ -268,6 +277,7 @@ def _organization(organization) -> dict | None:
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
     from pipeline.artifacts import write_artifacts, write_artifacts_run
+    from pipeline.coverage import Coverage
     from pipeline.lifecycle import advance, load_state
     analysed = time.perf_counter()
     findings = []
@@ -282,7 +292,9 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     reduced = state.reduced
     unused_summary, unused = _unused(settings, state, previous)
     findings += unused
-    current = advance(previous, findings, settings.archive_rules, now)
+    coverage = Coverage.of_run(state.scopes, state.gaps, findings, state.resource_types)
+    advanced = advance(previous, findings, settings.archive_rules, now, coverage.saw)
+    current = advanced.findings
     by_status = {s: sum(1 for f in current if f["status"] == s) for s in ("ACTIVE", "ARCHIVED", "RESOLVED")}
     resources = sum(len(g) for g in state.groups.values())
     run = {
@@ -294,7 +306,8 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         "counts": {"resources": resources, "distinctAnalyses": len(state.groups),
                    "findings": {**{k.lower(): v for k, v in by_status.items()},
                                 "public": sum(1 for f in current if f.get("isPublic") and f["status"] != "RESOLVED"),
-                                "errors": sum(1 for f in current if f.get("error"))},
+                                "errors": sum(1 for f in current if f.get("error")),
+                                "carriedOver": len(advanced.carried_over)},
                    "gaps": len(state.gaps)},
         "gaps": state.gaps,
         "organization": _organization(organization),

@@ -133,7 +133,7 @@ class _ZonesByOwner(dict):
 
 def stamp(findings: list[dict], unit: Unit, representative: Unit) -> list[dict]:
     """The findings of `representative` as findings of `unit` (same key, maybe another resource), each
-    with the unit's Region (where Security Hub and OCSF report it)."""
+    with the unit's Region (where Security Hub and OCSF report it, and where the lifecycle looks for it)."""
     if unit is representative:
         return [{**f, "region": unit.region} for f in findings]
     from solvers.external.analyze import finding_id

@@ -49,6 +49,15 @@ def test_findings_are_stamped_on_every_resource_of_a_key() -> None:
     assert other[0]["id"] != found[0]["id"] and other[0]["example"]["resource"] == units[1].arn
 
 
+def test_a_finding_keeps_its_id_whichever_resource_of_its_key_was_analysed() -> None:
+    """Which resource of a key is analysed depends on the order enumerations finish: ids must not."""
+    units = units_of(scope("111111111111", role("111111111111")), ORG, {}) + \
+        units_of(scope("222222222222", role("222222222222")), ORG, {})
+    first, second = (analyze_units([u], ORG)[u.key] for u in units)
+    assert [f["id"] for f in stamp(first, units[1], units[0])] == [f["id"] for f in second]
+    assert [f["id"] for f in stamp(second, units[0], units[1])] == [f["id"] for f in first]
+
+
 def test_a_bad_configuration_is_an_error_finding_not_a_crash() -> None:
     broken = {**role("111111111111"), "configuration": {"iamRole": {"trustPolicy": 42}}}
     [unit] = units_of(scope("111111111111", broken), ORG, {})
