@@ -234,7 +234,12 @@ def test_validation_findings_are_marked_at_their_span(scanned, report) -> None:
     entry = next(p for p in policies if any(f["locations"] for f in p["findings"]))
     spans = {entry["policyDocument"][loc["span"]["start"]["offset"]:loc["span"]["end"]["offset"]]
              for f in entry["findings"] for loc in f["locations"]}
-    summary = page.locator("#validation-body details > summary").filter(has_text=entry["where"]["arn"]).first
+    # the summary names the policy exactly: ARN, policy name when it has one, and its issue codes (a role's
+    # trust policy and its inline policies share the ARN)
+    name = entry["where"].get("policyName")
+    label = entry["where"]["arn"] + (f" · {name}" if name else "") + " — " + ", ".join(
+        f["issueCode"] for f in entry["findings"])
+    summary = page.locator("#validation-body details > summary").filter(has_text=label).first
     summary.click()
     box = summary.locator("xpath=..")
     marked = set(box.locator("mark.vfind").all_text_contents())
