@@ -93,7 +93,9 @@ def measure(snapshot: Path, cpus: int, out: Path, warm_up: Path) -> dict:
     run_ = summary["run"]
     return {"cpus": cpus, "wall": wall, "code": code, "accounts": len(run_["accounts"]),
             "distinct": run_["counts"]["distinctAnalyses"], "resources": run_["counts"]["resources"],
-            "analysis_cpu": run_["timings"]["analysisCpuSeconds"], "write": run_["timings"]["writeSeconds"],
+            "analysis_cpu": run_["timings"]["analysisCpuSeconds"],
+            # the HTML report is written after run.json's timings are taken: its time is the rest of the wall
+            "write": run_["timings"]["writeSeconds"] + max(0.0, wall - run_["timings"]["totalSeconds"]),
             "validation": run_["timings"]["validationSeconds"],
             "driver_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 
@@ -138,7 +140,7 @@ def main(argv=None) -> int:
     per = [r["analysis_cpu"] / r["distinct"] * 1000 for r in runs.values()]
     table.add_row("CPU per distinct analysis", *(f"{ms:.2f} ms" for ms in per),
                   f"spread {max(per) / min(per) - 1:.0%} (<= 20%)")
-    table.add_row("artifact writing, share of wall time", *(f"{r['write'] / r['wall']:.0%}" for r in runs.values()),
+    table.add_row("artifact writing (HTML report included), share of wall time", *(f"{r['write'] / r['wall']:.0%}" for r in runs.values()),
                   "<= 10% at 1,000")
     table.add_row("policy validation (driver), share of wall time",
                   *(f"{r['validation'] / r['wall']:.0%}" for r in runs.values()), "")

@@ -214,16 +214,19 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
 def _write_validation(out, policies: list[dict], timings: dict) -> dict:
     """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
     distinct text validated once (its time in `timings`: analysis, not writing)."""
-    import json
+    import orjson
 
-    from pipeline.artifacts import write_atomic
+    from pipeline.artifacts import atomic_writer
     from pipeline.validate import validate_collected
     started = time.perf_counter()
     document, sarif = validate_collected(policies)
     timings["validationSeconds"] = round(time.perf_counter() - started, 3)
     paths = {"validation": out / "validation.json", "sarif": out / "validation.sarif"}
-    write_atomic(paths["validation"], json.dumps(document, indent=1))
-    write_atomic(paths["sarif"], json.dumps(sarif, indent=1))
+    # orjson: the standard library's encoder falls back to pure Python whenever it indents, which made
+    # these two files most of the scan's writing time at 1,000 accounts
+    for name, data in (("validation", document), ("sarif", sarif)):
+        with atomic_writer(paths[name]) as fh:
+            fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     return paths
 
 
