@@ -242,6 +242,7 @@ def test_validation_findings_are_marked_at_their_span(scanned, report) -> None:
     summary = page.locator("#validation-body details > summary").filter(has_text=label).first
     summary.click()
     box = summary.locator("xpath=..")
+    box.locator("mark.vfind").first.wait_for()  # the details fill in when opened
     marked = set(box.locator("mark.vfind").all_text_contents())
     assert marked and marked <= spans
 
