@@ -1,0 +1,290 @@
+"""The internal-access findings of one resource (authorization.md §6.2-6.3).
+
+For each class of candidates (classes.py) the representative is asked, action by action:
+1. the syntactic prefilter: an action no identity Allow of the class can match and no resource-policy
+   Allow naming the principal can match is dismissed (sound: nothing else grants);
+2. the concrete decision on one request inside the action's ARNs, the request's fixed keys set
+   (principal and resource account, organization, ARN): allowed gives an unconditional answer;
+3. when that is denied but some statement that may match has a condition or a resource pattern that
+   covers only part of the action's ARNs, the symbolic question (authorization's AuthorizationQuestion)
+   looks for any context and ARN that allows it; its witness, replayed through `decide`, is the answer
+   and its free keys the finding's condition. An undecided question is a principal-level error finding.
+Every other member of the class gets each answer replayed through `decide` with its own name; a member
+for which one does not replay is analysed on its own.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from solvers.authorization.context import AuthContext, AuthRequest, Caller
+from solvers.authorization.decide import Decision, Path, decide
+from solvers.authorization.principals import statement_kind
+from solvers.errors import UndecidedError
+from solvers.internal.classes import class_key
+from solvers.internal.example import simulate_input
+from solvers.internal.model import ROLE, Candidate, Target
+from solvers.internal.universe import EXTENSION_TYPES, S3_TYPES, Access, universe
+from solvers.overlap import Shape, _action_shape, _resource_shape, may_overlap, shape
+from solvers.policy import Statement
+
+ORGANIZATION, ACCOUNT = "ORGANIZATION", "ACCOUNT"
+INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+@dataclass(frozen=True)
+class Answer:
+    access: Access
+    request: AuthRequest
+    decision: Decision
+    condition: tuple[tuple[str, str], ...]  # the keys beyond the fixed ones the access depends on
+
+
+@dataclass
+class Stats:
+    """How much work the analysis did (for the bench and run.json)."""
+    principals: int = 0
+    classes: int = 0
+    pairs: int = 0  # (class, action) pairs considered
+    prefiltered: int = 0  # dismissed by the syntactic prefilter
+    concrete: int = 0  # concrete decisions
+    questions: int = 0  # symbolic questions asked
+    errors: int = 0
+    key_names: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: Stats) -> None:
+        for name in ("principals", "classes", "pairs", "prefiltered", "concrete", "questions", "errors"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+Solver = Callable[[AuthContext, Sequence[str], Sequence[str], dict[str, tuple[str, ...]]], AuthRequest | None]
+
+
+def symbolic_solver(ctx: AuthContext, actions: Sequence[str], resources: Sequence[str],
+                    fixed: dict[str, tuple[str, ...]]) -> AuthRequest | None:
+    """A request (replayed as allowed) for one of `actions` on `resources` under the fixed keys, or None."""
+    from solvers.authorization.symbolic import AuthorizationQuestion
+    found = AuthorizationQuestion(ctx, actions, resources, fixed_context=fixed).find()
+    return found.request
+
+
+def fixed_context(c: Candidate, t: Target) -> dict[str, tuple[str, ...]]:
+    """The keys a request by this principal on this resource always carries (§6.3 step 4)."""
+    out = {"aws:principalarn": (c.arn,), "aws:principalaccount": (c.account,),
+           "aws:principaltype": ("AssumedRole" if c.type == ROLE else "User",),
+           "aws:resourceaccount": (t.owner,)}
+    if c.type != ROLE:
+        out["aws:username"] = (c.arn.rpartition("/")[2],)
+    if t.org_id:
+        out["aws:principalorgid"] = out["aws:resourceorgid"] = (t.org_id,)
+    if c.org_path:
+        out["aws:principalorgpaths"] = (c.org_path,)
+    if t.org_path:
+        out["aws:resourceorgpaths"] = (t.org_path,)
+    return out
+
+
+KEY_NAMES = {"aws:principalarn": "aws:PrincipalArn", "aws:principalaccount": "aws:PrincipalAccount",
+             "aws:principaltype": "aws:PrincipalType", "aws:resourceaccount": "aws:ResourceAccount",
+             "aws:username": "aws:username", "aws:principalorgid": "aws:PrincipalOrgID",
+             "aws:resourceorgid": "aws:ResourceOrgID", "aws:principalorgpaths": "aws:PrincipalOrgPaths",
+             "aws:resourceorgpaths": "aws:ResourceOrgPaths"}
+
+
+def context_of(c: Candidate, t: Target, zone: str) -> AuthContext:
+    guarded = zone == ORGANIZATION
+    return AuthContext(Caller.from_arn(c.arn), t.owner, c.identity, t.policy, c.boundary, None,
+                       c.scp_levels if guarded else None, t.rcp_levels if guarded else None)
+
+
+# ---------------------------------------------------------------------------------------------- prefilter
+
+def _access_shape(a: Access) -> Shape:
+    return Shape(*_action_shape((a.action,)), _resource_shape((a.glob,)))
+
+
+def _grants(ctx: AuthContext) -> list[Statement]:
+    """Allow statements that can grant to this caller: identity ones, resource ones naming it."""
+    out = [s for src in ctx.identity for s in src.policy.statements if s.effect == "Allow"]
+    if ctx.resource_policy:
+        out += [s for s in ctx.resource_policy.policy.statements if s.effect == "Allow" and s.principal is not None
+                and statement_kind(s.principal, s.effect, ctx.caller, ctx.boundary is not None) is not None]
+    return out
+
+
+def prefilter(ctx: AuthContext, accesses: Iterable[Access]) -> list[Access]:
+    """The accesses some granting statement may match (§6.3 step 3); the others cannot be allowed."""
+    service_of = {a.action.partition(":")[0].lower() for a in accesses}
+    shapes = [sh for s in _grants(ctx) if (sh := shape(s)).services is None or sh.services & service_of]
+    return [a for a in accesses if any(may_overlap(sh, _access_shape(a)) for sh in shapes)]
+
+
+def _covers(pattern: str, glob: str) -> bool:
+    """Whether an ARN pattern matches every ARN of the glob (both end in one `*` at most)."""
+    if pattern == "*":
+        return True
+    head = pattern[:-1] if pattern.endswith("*") else None
+    return head is not None and not any(ch in head for ch in "*?$") and glob.rstrip("*").startswith(head)
+
+
+def _depends(ctx: AuthContext, a: Access) -> bool:
+    """Whether the decision on `a` may change with the context or with the ARN inside `a.glob`: some
+    statement that may match has a condition, or a resource pattern that splits the glob."""
+    mine = _access_shape(a)
+    wild = a.glob.endswith("*")
+    for _, src in ctx.sources():
+        for s in src.policy.statements:
+            if not may_overlap(shape(s), mine):
+                continue
+            if s.conditions:
+                return True
+            if wild and s.resource is not None and not all(
+                    _covers(v.text, a.glob) or not may_overlap(Shape(None, None, _resource_shape((v.text,))),
+                                                               Shape(None, None, _resource_shape((a.glob,))))
+                    for v in s.resource.values):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------- answers
+
+def _condition(request: AuthRequest, fixed: dict[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, ",".join(v)) for k, v in request.context.items() if k not in fixed))
+
+
+def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple[str, ...]], solver: Solver,
+            stats: Stats) -> list[Answer]:
+    """The accesses this context allows, each with one allowed request. UndecidedError when unsure."""
+    out: list[Answer] = []
+    pending: dict[str, list[Access]] = {}
+    kept = prefilter(ctx, accesses)
+    stats.pairs += len(accesses)
+    stats.prefiltered += len(accesses) - len(kept)
+    for a in kept:
+        request = AuthRequest(a.action, a.example, fixed)
+        stats.concrete += 1
+        decision = decide(ctx, request)
+        if decision.allowed:
+            out.append(Answer(a, request, decision, ()))
+        elif _depends(ctx, a):
+            pending.setdefault(a.glob, []).append(a)
+    for glob, group in pending.items():
+        while group:
+            stats.questions += 1
+            found = solver(ctx, [a.action for a in group], [glob], fixed)
+            if found is None:
+                break
+            hit = next((a for a in group if a.action.lower() == found.action.lower()), None)
+            decision = decide(ctx, found)
+            if hit is None or not decision.allowed:
+                raise UndecidedError(f"the witness for {found.action} on {found.resource} does not replay")
+            out.append(Answer(hit, found, decision, _condition(found, fixed)))
+            group = [a for a in group if a is not hit]
+    return out
+
+
+def _replay(ctx: AuthContext, mine: list[Answer], fixed: dict[str, tuple[str, ...]]) -> list[Answer] | None:
+    """The representative's answers for another member of its class, or None when one does not hold."""
+    out = []
+    for ans in mine:
+        request = AuthRequest(ans.request.action, ans.request.resource, {**ans.request.context, **fixed})
+        decision = decide(ctx, request)
+        if not decision.allowed:
+            return None
+        out.append(Answer(ans.access, request, decision, ans.condition))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- findings
+
+def finding_id(zone: str, resource: str, principal: str, condition: Iterable[tuple[str, str]]) -> str:
+    raw = json.dumps([zone, resource, principal, sorted(condition)])
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def _restriction(levels: object, zone: str) -> str:
+    if levels is None:
+        return "NOT_APPLICABLE"
+    return "APPLIED" if zone == ORGANIZATION else "APPLICABLE"
+
+
+def _base(t: Target) -> dict:
+    out = {"resource": t.arn, "resourceType": t.type, "resourceOwnerAccount": t.owner, "status": "ACTIVE",
+           "findingType": "InternalAccess"}
+    if t.type in EXTENSION_TYPES:
+        out["extensionType"] = True
+    return out
+
+
+def _principal_details(c: Candidate, t: Target) -> dict:
+    return {"principal": {"AWS": c.arn}, "principalOwnerAccount": c.account, "principalType": c.type,
+            "accessType": "INTRA_ACCOUNT" if c.account == t.owner else "INTRA_ORG"}
+
+
+def error_finding(zone: str, t: Target, c: Candidate, code: str = INTERNAL_ERROR) -> dict:
+    return {"id": finding_id(zone, t.arn, c.arn, [("error", code)]), **_base(t), "error": code,
+            "findingDetails": [{"internalAccessDetails": _principal_details(c, t)}]}
+
+
+def _findings(zone: str, t: Target, c: Candidate, ctx: AuthContext, found: list[Answer]) -> list[dict]:
+    by_condition: dict[tuple, list[Answer]] = {}
+    for ans in found:
+        by_condition.setdefault(ans.condition, []).append(ans)
+    out = []
+    for condition, group in sorted(by_condition.items()):
+        group.sort(key=lambda a: a.access.action)
+        details = {**_principal_details(c, t), "action": sorted({a.access.action for a in group}),
+                   "condition": {KEY_NAMES.get(k, k): v for k, v in condition},
+                   "serviceControlPolicyRestriction": _restriction(c.scp_levels, zone),
+                   "resourceControlPolicyRestriction": _restriction(t.rcp_levels, zone)}
+        if t.type in S3_TYPES:
+            via_policy = any(a.decision.path in (Path.RESOURCE_DIRECT, Path.RESOURCE_ROLE, Path.DELEGATION)
+                             for a in group)
+            details["sources"] = [{"type": "POLICY"}] if via_policy else []
+        first = group[0]
+        out.append({"id": finding_id(zone, t.arn, c.arn, condition), **_base(t),
+                    "findingDetails": [{"internalAccessDetails": details}],
+                    "example": simulate_input(ctx, first.request, KEY_NAMES)})
+    return out
+
+
+def analyze_resource(t: Target, candidates: Iterable[Candidate], zone: str = ORGANIZATION,
+                     solver: Solver = symbolic_solver, stats: Stats | None = None) -> list[dict]:
+    """The findings of one resource: one per (principal, condition) with its sorted actions, and a
+    principal-level error finding for each principal the analysis could not decide."""
+    stats = stats if stats is not None else Stats()
+    accesses = universe(t.type, t.arn)
+    out: list[dict] = []
+    classes: dict[tuple, list[Answer] | None] = {}  # class key -> the representative's answers (None: error)
+    for c in candidates:
+        caller = Caller.from_arn(c.arn)
+        if caller.service_linked or (zone == ACCOUNT and c.account != t.owner):
+            continue
+        stats.principals += 1
+        if c.error:
+            stats.errors += 1
+            out.append(error_finding(zone, t, c, c.error))
+            continue
+        ctx = context_of(c, t, zone)
+        fixed = fixed_context(c, t)
+        key = class_key(c, caller, t, zone == ORGANIZATION)
+        found: list[Answer] | None = None
+        if key in classes:
+            known = classes[key]
+            found = _replay(ctx, known, fixed) if known is not None else None
+        if found is None and not (key in classes and classes[key] is None):  # an undecided class stays so
+            stats.classes += 1
+            try:
+                found = answers(ctx, accesses, fixed, solver, stats)
+            except UndecidedError:
+                found = None
+            classes.setdefault(key, found)
+        if found is None:
+            stats.errors += 1
+            out.append(error_finding(zone, t, c))
+            continue
+        out.extend(_findings(zone, t, c, ctx, found))
+    return out
