@@ -72,7 +72,7 @@ def symbolic_solver(ctx: AuthContext, actions: Sequence[str], resources: Sequenc
 
 def fixed_context(c: Candidate, t: Target) -> dict[str, tuple[str, ...]]:
     """The keys a request by this principal on this resource always carries (§6.3 step 4)."""
-    out = {"aws:principalarn": (c.arn,), "aws:principalaccount": (c.account,),
+    out: dict[str, tuple[str, ...]] = {"aws:principalarn": (c.arn,), "aws:principalaccount": (c.account,),
            "aws:principaltype": ("AssumedRole" if c.type == ROLE else "User",),
            "aws:resourceaccount": (t.owner,)}
     if c.type != ROLE:
@@ -212,7 +212,7 @@ def _restriction(levels: object, zone: str) -> str:
 
 
 def _base(t: Target) -> dict:
-    out = {"resource": t.arn, "resourceType": t.type, "resourceOwnerAccount": t.owner, "status": "ACTIVE",
+    out: dict = {"resource": t.arn, "resourceType": t.type, "resourceOwnerAccount": t.owner, "status": "ACTIVE",
            "findingType": "InternalAccess"}
     if t.type in EXTENSION_TYPES:
         out["extensionType"] = True
