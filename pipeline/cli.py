@@ -333,6 +333,23 @@ def simulate(
                                         explain))
 
 
+class Zone(StrEnum):
+    ORGANIZATION = "ORGANIZATION"
+    ACCOUNT = "ACCOUNT"
+
+
+@app.command("internal-access")
+def internal_access(
+    snapshot: str = typer.Option(..., "--snapshot", help="A `trustmap collect` folder."),
+    resource: str = typer.Option(..., "--resource", help="ARN of the resource to analyse."),
+    zone: Zone = typer.Option(Zone.ORGANIZATION, "--zone", help="Whose roles and users count."),
+    fmt: Format = typer.Option(Format.json, "--format"),
+) -> None:
+    """Which roles and users of the organization (or account) can reach one resource."""
+    from pipeline.internal_access import internal_access_command
+    typer.echo(json.dumps(internal_access_command(snapshot, resource, zone.value), indent=2))
+
+
 @app.command("demo")
 def demo(
     out: str = typer.Option("out/demo", "--out", help="Artifacts folder."),
