@@ -24,7 +24,7 @@ from solvers.authorization.decide import Decision, Path, decide
 from solvers.authorization.principals import statement_kind
 from solvers.errors import UndecidedError
 from solvers.internal.classes import class_key
-from solvers.internal.example import simulate_input
+from solvers.internal.example import key_name, simulate_input
 from solvers.internal.model import ROLE, Candidate, Target
 from solvers.internal.universe import EXTENSION_TYPES, S3_TYPES, Access, universe
 from solvers.overlap import Shape, _action_shape, _resource_shape, may_overlap, shape
@@ -84,13 +84,6 @@ def fixed_context(c: Candidate, t: Target) -> dict[str, tuple[str, ...]]:
     if t.org_path:
         out["aws:resourceorgpaths"] = (t.org_path,)
     return out
-
-
-KEY_NAMES = {"aws:principalarn": "aws:PrincipalArn", "aws:principalaccount": "aws:PrincipalAccount",
-             "aws:principaltype": "aws:PrincipalType", "aws:resourceaccount": "aws:ResourceAccount",
-             "aws:username": "aws:username", "aws:principalorgid": "aws:PrincipalOrgID",
-             "aws:resourceorgid": "aws:ResourceOrgID", "aws:principalorgpaths": "aws:PrincipalOrgPaths",
-             "aws:resourceorgpaths": "aws:ResourceOrgPaths"}
 
 
 def context_of(c: Candidate, t: Target, zone: str) -> AuthContext:
@@ -182,6 +175,17 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
                 raise UndecidedError(f"the witness for {found.action} on {found.resource} does not replay")
             out.append(Answer(hit, found, decision, _condition(found, fixed)))
             group = [a for a in group if a is not hit]
+            # the witness's ARN and context often open other actions too: replay them before asking again
+            rest = []
+            for a in group:
+                request = AuthRequest(a.action, found.resource, found.context)
+                stats.concrete += 1
+                decision = decide(ctx, request)
+                if decision.allowed:
+                    out.append(Answer(a, request, decision, _condition(request, fixed)))
+                else:
+                    rest.append(a)
+            group = rest
     return out
 
 
@@ -237,7 +241,7 @@ def _findings(zone: str, t: Target, c: Candidate, ctx: AuthContext, found: list[
     for condition, group in sorted(by_condition.items()):
         group.sort(key=lambda a: a.access.action)
         details = {**_principal_details(c, t), "action": sorted({a.access.action for a in group}),
-                   "condition": {KEY_NAMES.get(k, k): v for k, v in condition},
+                   "condition": {key_name(k): v for k, v in condition},
                    "serviceControlPolicyRestriction": _restriction(c.scp_levels, zone),
                    "resourceControlPolicyRestriction": _restriction(t.rcp_levels, zone)}
         if t.type in S3_TYPES:
@@ -247,7 +251,7 @@ def _findings(zone: str, t: Target, c: Candidate, ctx: AuthContext, found: list[
         first = group[0]
         out.append({"id": finding_id(zone, t.arn, c.arn, condition), **_base(t),
                     "findingDetails": [{"internalAccessDetails": details}],
-                    "example": simulate_input(ctx, first.request, KEY_NAMES)})
+                    "example": simulate_input(ctx, first.request)})
     return out
 
 

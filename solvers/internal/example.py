@@ -22,8 +22,14 @@ def _levels(levels: tuple[Level, ...], inner: str) -> list[dict]:
     return [{inner: [s.policy.text for s in level]} for level in levels]
 
 
-def simulate_input(ctx: AuthContext, request: AuthRequest, key_names: dict[str, str]) -> dict:
-    """`key_names`: lower-cased context key -> the spelling to print."""
+def key_name(key: str) -> str:
+    """A lower-cased context key as the catalog spells it (as given when the catalog does not know it)."""
+    from solvers.catalog import load_catalog
+    known = load_catalog().condition_key(key)
+    return known.name if known is not None and "/" not in known.name else key
+
+
+def simulate_input(ctx: AuthContext, request: AuthRequest) -> dict:
     out: dict = {"CallerArn": ctx.caller.arn, "ActionNames": [request.action], "ResourceArns": [request.resource],
                  "ResourceOwner": f"arn:aws:iam::{ctx.owner}:root",
                  "PolicyInputList": [s.policy.text for s in ctx.identity]}
@@ -38,7 +44,7 @@ def simulate_input(ctx: AuthContext, request: AuthRequest, key_names: dict[str, 
     entries = []
     for key in sorted(request.context):
         values = list(request.context[key])
-        entries.append({"ContextKeyName": key_names.get(key, key), "ContextKeyValues": values,
+        entries.append({"ContextKeyName": key_name(key), "ContextKeyValues": values,
                         "ContextKeyType": _key_type(key, len(values))})
     out["ContextEntries"] = entries
     return out
