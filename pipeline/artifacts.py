@@ -45,7 +45,7 @@ def finding_v2(f: dict) -> dict:
     if _type(f) != "ExternalAccess":
         return {k: f[k] for k in ("id", "resource", "resourceType", "resourceOwnerAccount", "status", "createdAt",
                                   "analyzedAt", "updatedAt", "error", "findingType", "findingDetails",
-                                  "recommendation") if k in f}
+                                  "recommendation", "example", "extensionType") if k in f}
     details: dict = {"action": f["action"], "condition": f["condition"], "isPublic": f["isPublic"],
                      "principal": f["principal"]}
     if "sources" in f:
@@ -60,6 +60,10 @@ def finding_v2(f: dict) -> dict:
 
 
 def _title(f: dict) -> str:
+    if _type(f) == "InternalAccess":
+        who = f["findingDetails"][0]["internalAccessDetails"]["principal"]["AWS"] if f["findingDetails"] else ""
+        return f"Internal access to {f['resource']}" + (f" by {who}" if who else "") + \
+            (f" could not be analysed ({f['error']})" if f["error"] else "")
     if _type(f) != "ExternalAccess":
         details = f["findingDetails"]
         key = details[0].get("unusedIamUserAccessKeyDetails", {}).get("accessKeyId") if details else None
@@ -102,7 +106,8 @@ def ocsf_event(f: dict, product_version: str) -> dict:
 
 _ASFF_CLASSIFIERS = {"ExternalAccess": "External Access Granted", "UnusedIAMRole": "Unused IAM Role",
                      "UnusedIAMUserAccessKey": "Unused IAM User Access Key",
-                     "UnusedIAMUserPassword": "Unused IAM User Password", "UnusedPermission": "Unused Permissions"}
+                     "UnusedIAMUserPassword": "Unused IAM User Password", "UnusedPermission": "Unused Permissions",
+                     "InternalAccess": "Internal Access Granted"}
 
 
 def _unmapped(f: dict) -> dict:

@@ -63,6 +63,10 @@ def print_summary(summary: dict, fmt: str) -> None:
         table.add_row("unused roles / keys / passwords / permissions",
                       " / ".join(str(u["findings"][t]) for t in ("UnusedIAMRole", "UnusedIAMUserAccessKey",
                                                                  "UnusedIAMUserPassword", "UnusedPermission")))
+    if run.get("internalAccess"):
+        i = run["internalAccess"]
+        table.add_row(f"internal access ({i['zone']}): resources / findings / errors",
+                      f"{i['resources']} / {i['findings']} / {i['errors']}")
     table.add_row("coverage gaps", str(c["gaps"]))
     table.add_row("time", f"{run['timings']['totalSeconds']:.1f} s")
     console.print(table)

@@ -38,6 +38,8 @@ class ScanSettings:
     unused_last_accessed: bool = True  # read IAM last-accessed details (two calls or more per principal)
     unused_exclude_accounts: tuple[str, ...] = ()
     unused_exclude_tags: tuple[tuple[tuple[str, str], ...], ...] = ()  # tag sets, each as (key, value) pairs
+    internal_zone: str = "ORGANIZATION"  # [internal_access] (pipeline/scan_internal.py)
+    internal_inclusions: tuple = ()  # empty: internal access is not analysed
 
 
 def session_config(settings: ScanSettings):
@@ -59,6 +61,7 @@ def _strings(value: object, name: str) -> tuple[str, ...]:
 def load_settings(path: str | None, overrides: dict) -> ScanSettings:
     """Read the config file, apply the non-empty overrides (CLI options), check every value."""
     from pipeline.lifecycle import ArchiveRule
+    from pipeline.scan_internal import internal_settings
     file = Path(path) if path else DEFAULT_CONFIG
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -96,7 +99,7 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
         archive_rules=tuple(ArchiveRule.parse(r) for r in data.get("archive_rules", [])),
         cloudtrail=merged.get("cloudtrail") or merged.get("generation_cloudtrail") or None,
         generation_start=merged.get("generation_start") or None, generation_end=merged.get("generation_end") or None,
-        **_unused_settings(merged),
+        **_unused_settings(merged), **internal_settings(data.get("internal_access", {})),
     )
 
 
