@@ -249,7 +249,7 @@ def _findings(zone: str, t: Target, c: Candidate, ctx: AuthContext, found: list[
                              for a in group)
             details["sources"] = [{"type": "POLICY"}] if via_policy else []
         first = group[0]
-        out.append({"id": finding_id(zone, t.arn, c.arn, condition), **_base(t),
+        out.append({"id": finding_id(zone, t.arn, c.arn, condition), **_base(t), "error": None,
                     "findingDetails": [{"internalAccessDetails": details}],
                     "example": simulate_input(ctx, first.request)})
     return out
