@@ -23,6 +23,7 @@ bench: setup
 	$(PY) bench/validation.py
 	$(PY) bench/connectors.py
 	$(PY) bench/unused.py
+	$(PY) bench/authorization.py
 
 lint: setup
 	$(VENV)/bin/ruff check

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _VAR = re.compile(r"\$\{([^}]*)\}")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_.:/\-]+)\s*(?:,\s*'([^']*)'\s*)?$")
@@ -34,6 +35,7 @@ Part = Glob | Literal | Var
 Template = tuple[Part, ...]
 
 
+@lru_cache(maxsize=16384)  # the evaluator asks for the same few values request after request
 def parse_template(text: str, variables: bool) -> Template:
     """Split a value into glob text, escaped literals and variables (only when `variables` is on)."""
     if not variables or "${" not in text:

@@ -11,10 +11,12 @@ RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager",
                           "cognito-identity", "cognito-idp", "logs", "dynamodb", "ecr", "aoss"})
 GET_CALLER_IDENTITY = "sts:getcalleridentity"
 # R0: AWS managed policies, reserved (SSO) roles and AWS KMS aliases cannot be changed by any policy.
-_AWS_OWNED = re.compile(r"^arn:aws[a-z-]*:(?:iam::aws:policy/|iam::\d{12}:role/aws-reserved/|kms:[^:]*:\d{12}:alias/aws/)")
+# The ARN patterns are written as the symbolic engine's ARN globs read (symbolic.py): any partition and account.
+_AWS_OWNED = re.compile(r"^arn:[^:]*:(?:iam::aws:policy/|iam::[^:]*:role/aws-reserved/|kms:[^:]*:[^:]*:alias/aws/)")
+_OWNING_SERVICES = ("iam", "kms")
 _WRITE_LEVELS = frozenset({"Write", "Permissions management", "Tagging"})
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/")
-_KMS_KEY = re.compile(r"^arn:aws[a-z-]*:kms:[^:]*:\d{12}:key/")
+_ROLE_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:role/")
+_KMS_KEY = re.compile(r"^arn:[^:]*:kms:[^:]*:[^:]*:key/")
 
 
 def service_of(action: str) -> str:
@@ -32,7 +34,7 @@ def always_allowed(action: str, signed: bool) -> bool:
 
 def aws_owned_write(action: str, resource: str) -> bool:
     """R0: a write to an AWS managed policy, an `aws-reserved` role or an `alias/aws/` KMS alias."""
-    return bool(_AWS_OWNED.match(resource)) and _is_write(action.lower())
+    return service_of(action) in _OWNING_SERVICES and bool(_AWS_OWNED.match(resource)) and _is_write(action.lower())
 
 
 @lru_cache(maxsize=4096)
