@@ -21,7 +21,7 @@ def by_principal(findings: list[dict]) -> dict[str, dict]:
 
 def assert_examples_allowed(findings: list[dict]) -> None:
     for f in findings:
-        if "error" in f:
+        if f["error"]:
             continue
         response = simulate(read_simulation(f["example"]))
         assert [r["EvalDecision"] for r in response["EvaluationResults"]] == ["allowed"]
