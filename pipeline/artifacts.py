@@ -48,8 +48,9 @@ def finding_v2(f: dict) -> dict:
                                   "recommendation", "example", "extensionType") if k in f}
     details: dict = {"action": f["action"], "condition": f["condition"], "isPublic": f["isPublic"],
                      "principal": f["principal"]}
-    if "sources" in f:
-        details["sources"] = f["sources"]
+    for key in ("sources", "resourceControlPolicyRestriction"):
+        if key in f:
+            details[key] = f[key]
     if "example" in f:
         details["example"] = f["example"]
     out = {k: f[k] for k in ("id", "resource", "resourceType", "resourceOwnerAccount", "status", "createdAt",

@@ -286,6 +286,8 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         for unit in group:
             findings.extend(stamp(state.findings_by_key.get(key, []), unit, representative))
     findings = drop_trusted_canonical_users(findings, zone, state.canonical_ids) + _unread(state)
+    from pipeline.guardrails import with_rcp_restriction
+    findings = with_rcp_restriction(findings, organization)
     now = _now()
     out = settings.out
     previous = load_state(out / ".trustmap-state.json")

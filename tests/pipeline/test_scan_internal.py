@@ -95,3 +95,21 @@ def test_inclusions_select_as_analysis_rules() -> None:
     assert selected({**bucket, "account": APPS, "resourceArn": "arn:aws:s3:::x"}, inc, ())
     assert not selected(key, inc, ()) and selected(key, inc, ("AWS::KMS::Key",))  # extension types: opt in
     assert internal_settings({})["internal_inclusions"] == ()  # no inclusions: off
+
+
+def test_external_findings_say_whether_rcps_bind() -> None:
+    from connectors.aws.organization import Account, Organization
+    from pipeline.guardrails import with_rcp_restriction
+    rcp = {"id": "p-r", "arn": "arn:r", "name": "RCPFullAWSAccess", "type": "RESOURCE_CONTROL_POLICY",
+           "awsManaged": True, "content": json.dumps({"Version": "2012-10-17", "Statement": [
+               {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}),
+           "targets": [{"targetId": t, "type": "", "name": ""} for t in ("r-root", DATA)]}
+    org = Organization("o-1", "999999999999", DATA, (Account(DATA, "data", "ACTIVE", "o-1/r-root/"),),
+                       policies=(rcp,))
+    base = {"resourceOwnerAccount": DATA, "error": None}
+    out = with_rcp_restriction([{**base, "resourceType": "AWS::S3::Bucket"},
+                                {**base, "resourceType": "AWS::Lambda::Function"},
+                                {**base, "resourceType": "AWS::S3::Bucket", "resourceOwnerAccount": "999999999999"},
+                                {**base, "resourceType": "AWS::S3::Bucket", "error": "INTERNAL_ERROR"}], org)
+    assert [f.get("resourceControlPolicyRestriction") for f in out] == ["APPLICABLE", "NOT_APPLICABLE",
+                                                                         "NOT_APPLICABLE", None]
