@@ -115,6 +115,7 @@ def demo_command(out: str, accounts: int, fmt: str) -> int:
         settings = load_settings(None, {"endpoint_url": url, "out": str(out_dir),
                                         "regions": ",".join(manifest["regions"]),
                                         "cloudtrail": f"s3://{manifest['cloudTrail']['bucket']}",
+                                        "internal_access": manifest["internalAccess"]["settings"],
                                         **demo_unused_overrides(manifest)})
         with _progress(fmt != "json") as progress:
             code, summary = run_scan(settings, None, progress)

@@ -99,7 +99,7 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
         archive_rules=tuple(ArchiveRule.parse(r) for r in data.get("archive_rules", [])),
         cloudtrail=merged.get("cloudtrail") or merged.get("generation_cloudtrail") or None,
         generation_start=merged.get("generation_start") or None, generation_end=merged.get("generation_end") or None,
-        **_unused_settings(merged), **internal_settings(data.get("internal_access", {})),
+        **_unused_settings(merged), **internal_settings(overrides.get("internal_access") or data.get("internal_access", {})),
     )
 
 

@@ -163,7 +163,9 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
             out.append(Answer(a, request, decision, ()))
         elif _depends(ctx, a):
             pending.setdefault(a.glob, []).append(a)
+    seen: list[AuthRequest] = []  # witnesses so far: their contexts often open the next group too
     for glob, group in pending.items():
+        group = _replay_seen(ctx, group, seen, fixed, out, stats)
         while group:
             stats.questions += 1
             found = solver(ctx, [a.action for a in group], [glob], fixed)
@@ -174,6 +176,7 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
             if hit is None or not decision.allowed:
                 raise UndecidedError(f"the witness for {found.action} on {found.resource} does not replay")
             out.append(Answer(hit, found, decision, _condition(found, fixed)))
+            seen.append(found)
             group = [a for a in group if a is not hit]
             # the witness's ARN and context often open other actions too: replay them before asking again
             rest = []
@@ -187,6 +190,24 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
                     rest.append(a)
             group = rest
     return out
+
+
+def _replay_seen(ctx: AuthContext, group: list[Access], seen: list[AuthRequest], fixed: dict[str, tuple[str, ...]],
+                 out: list[Answer], stats: Stats) -> list[Access]:
+    """The accesses of `group` that no earlier witness's context opens (on the access's own example ARN);
+    the ones it opens are answered with that context, so that one condition gathers its actions."""
+    rest = []
+    for a in group:
+        for w in seen:
+            request = AuthRequest(a.action, a.example, w.context)
+            stats.concrete += 1
+            decision = decide(ctx, request)
+            if decision.allowed:
+                out.append(Answer(a, request, decision, _condition(request, fixed)))
+                break
+        else:
+            rest.append(a)
+    return rest
 
 
 def _replay(ctx: AuthContext, mine: list[Answer], fixed: dict[str, tuple[str, ...]]) -> list[Answer] | None:
