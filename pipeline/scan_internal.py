@@ -67,9 +67,10 @@ def selected(record: Mapping, inclusions: Sequence[Sequence[tuple[str, tuple[str
 def _task(people, targets, zone: str) -> tuple[list[dict], dict]:
     from solvers.internal.analyze import Stats, analyze_resource
     stats = Stats()
-    out: list[dict] = []
+    out: list[dict] = []  # `people`: a Population
+    memo: dict = {}  # answers carried between resources of this batch (analyze_resource)
     for t in targets:
-        out += analyze_resource(t, people, zone, stats=stats)
+        out += analyze_resource(t, people, zone, stats=stats, memo=memo)
     return out, vars(stats)
 
 
@@ -91,7 +92,9 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str)
             findings.append(resource_error(zone, t, error))
         else:
             targets.append(t)
-    people_ref = ray.put(people)
+    from solvers.internal.population import Population
+    targets.sort(key=lambda t: (t.type, t.policy is not None, t.owner, t.arn))
+    people_ref = ray.put(Population.of(people))  # the index is built once, shipped once
     remote = ray.remote(_task)
     pending = [remote.remote(people_ref, targets[i:i + BATCH], zone) for i in range(0, len(targets), BATCH)]
     totals: dict[str, int] = {}

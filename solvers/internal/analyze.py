@@ -23,10 +23,11 @@ from solvers.authorization.context import AuthContext, AuthRequest, Caller
 from solvers.authorization.decide import Decision, Path, decide
 from solvers.authorization.principals import statement_kind
 from solvers.errors import UndecidedError
-from solvers.internal.classes import class_key
+from solvers.internal.classes import naming, personal
 from solvers.internal.example import key_name, simulate_input
 from solvers.internal.model import ROLE, Candidate, Target
-from solvers.internal.universe import EXTENSION_TYPES, S3_TYPES, Access, universe
+from solvers.internal.population import Population, arn_free
+from solvers.internal.universe import EXTENSION_TYPES, S3_TYPES, Access, service_of, universe
 from solvers.overlap import Shape, _action_shape, _resource_shape, may_overlap, shape
 from solvers.policy import Statement
 
@@ -163,7 +164,7 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
             out.append(Answer(a, request, decision, ()))
         elif _depends(ctx, a):
             pending.setdefault(a.glob, []).append(a)
-    seen: list[AuthRequest] = []  # witnesses so far: their contexts often open the next group too
+    seen: list[AuthRequest] = [AuthRequest("", "", probe) for probe in _probes(ctx, fixed)] if pending else []
     for glob, group in pending.items():
         group = _replay_seen(ctx, group, seen, fixed, out, stats)
         while group:
@@ -192,6 +193,29 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
     return out
 
 
+MAX_PROBES = 4
+
+
+def _probes(ctx: AuthContext, fixed: dict[str, tuple[str, ...]]) -> list[dict[str, tuple[str, ...]]]:
+    """Contexts made of the values the policies compare keys with: the i-th probe sets every free key
+    to its i-th value (cycling). Most conditional access opens under one of them, found by `decide`
+    alone; the solver is asked only for what no probe opens (and to prove that nothing does)."""
+    values: dict[str, list[str]] = {}
+    for _, src in ctx.sources():
+        for stmt in src.policy.statements:
+            for cond in stmt.conditions:
+                key = cond.key_lower
+                if key in fixed or "$" in key:
+                    continue
+                texts = [v.text for v in cond.values if isinstance(v.text, str)]
+                bucket = values.setdefault(key, [])
+                bucket.extend(t for t in texts if t not in bucket)
+    if not values:
+        return []
+    width = min(MAX_PROBES, max(len(v) for v in values.values()))
+    return [{**fixed, **{k: (v[i % len(v)],) for k, v in values.items() if v}} for i in range(width)]
+
+
 def _replay_seen(ctx: AuthContext, group: list[Access], seen: list[AuthRequest], fixed: dict[str, tuple[str, ...]],
                  out: list[Answer], stats: Stats) -> list[Access]:
     """The accesses of `group` that no earlier witness's context opens (on the access's own example ARN);
@@ -211,13 +235,19 @@ def _replay_seen(ctx: AuthContext, group: list[Access], seen: list[AuthRequest],
 
 
 def _replay(ctx: AuthContext, mine: list[Answer], fixed: dict[str, tuple[str, ...]]) -> list[Answer] | None:
-    """The representative's answers for another member of its class, or None when one does not hold."""
+    """The representative's answers for another member of its class, or None when one does not hold.
+    The class key guarantees they hold; the request each finding shows as its example (the first of its
+    condition, as `_findings` picks it) is still replayed, so every example is a checked one."""
     out = []
-    for ans in mine:
+    shown: set[tuple] = set()
+    for ans in sorted(mine, key=lambda a: a.access.action):
         request = AuthRequest(ans.request.action, ans.request.resource, {**ans.request.context, **fixed})
-        decision = decide(ctx, request)
-        if not decision.allowed:
-            return None
+        decision = ans.decision
+        if ans.condition not in shown:
+            shown.add(ans.condition)
+            decision = decide(ctx, request)
+            if not decision.allowed:
+                return None
         out.append(Answer(ans.access, request, decision, ans.condition))
     return out
 
@@ -276,28 +306,87 @@ def _findings(zone: str, t: Target, c: Candidate, ctx: AuthContext, found: list[
     return out
 
 
-def analyze_resource(t: Target, candidates: Iterable[Candidate], zone: str = ORGANIZATION,
-                     solver: Solver = symbolic_solver, stats: Stats | None = None) -> list[dict]:
+def _class_key(pop: Population, i: int, t: Target, guarded: bool, shared_personal: bool) -> tuple:
+    """Candidates with equal keys get the same answers on this resource (classes.py)."""
+    c = pop.candidates[i]
+    if shared_personal or (pop.own_personal[i] and (guarded or personal([*c.identity, *([c.boundary] if c.boundary else [])]))):
+        return ("principal", c.arn)
+    return (pop.identity_key[i], pop.scp_key[i] if guarded else None, c.account == t.owner,
+            naming(t, pop.callers[i], c.boundary is not None))
+
+
+def _resource_view(t: Target) -> tuple | None:
+    """What the resource side looks like with its own ARN blanked out, when that is all it says about
+    resources (then answers carry over to another resource of the type with the same view), else None."""
+    if any(not arn_free(src) for lv in t.rcp_levels or () for src in lv):
+        return None
+    text = t.policy.policy.text if t.policy else ""
+    for stmt in t.policy.policy.statements if t.policy else ():
+        if stmt.resource is None or stmt.resource.negated or not all(
+                v.text == "*" or v.text == t.arn or v.text.startswith(t.arn + "/") for v in stmt.resource.values):
+            return None
+    rcps = tuple(tuple(src.policy.text for src in lv) for lv in t.rcp_levels) if t.rcp_levels is not None else None
+    return (t.type, text.replace(t.arn, "\0"), rcps, t.org_id)
+
+
+def _rebase(known: list[Answer], old: str, accesses: Sequence[Access], new: str) -> list[Answer] | None:
+    """Answers found on resource `old` restated for `new` (same type, same view); None if one has no twin."""
+    twins = {(a.action, a.glob[len(new):]): a for a in accesses}
+    out = []
+    for ans in known:
+        twin = twins.get((ans.access.action, ans.access.glob[len(old):]))
+        if twin is None or not ans.request.resource.startswith(old):
+            return None
+        request = AuthRequest(ans.request.action, new + ans.request.resource[len(old):], ans.request.context)
+        out.append(Answer(twin, request, ans.decision, ans.condition))
+    return out
+
+
+def analyze_resource(t: Target, candidates: Iterable[Candidate] | Population, zone: str = ORGANIZATION,
+                     solver: Solver = symbolic_solver, stats: Stats | None = None,
+                     memo: dict | None = None) -> list[dict]:
     """The findings of one resource: one per (principal, condition) with its sorted actions, and a
-    principal-level error finding for each principal the analysis could not decide."""
+    principal-level error finding for each principal the analysis could not decide. `memo` (shared by
+    the resources of one task) carries a class's answers to the next resource with the same view when
+    no policy of the class names a resource but `*`; each carried answer is replayed (`_replay`)."""
     stats = stats if stats is not None else Stats()
+    memo = memo if memo is not None else {}
+    view = _resource_view(t)
+    pop = candidates if isinstance(candidates, Population) else Population.of(candidates)
     accesses = universe(t.type, t.arn)
+    guarded = zone == ORGANIZATION
+    shared = [*([t.policy] if t.policy else []), *(s for lv in t.rcp_levels or () for s in lv)]
+    shared_personal = personal(shared)
     out: list[dict] = []
     classes: dict[tuple, list[Answer] | None] = {}  # class key -> the representative's answers (None: error)
-    for c in candidates:
-        caller = Caller.from_arn(c.arn)
-        if caller.service_linked or (zone == ACCOUNT and c.account != t.owner):
+    in_zone = [i for i, c in enumerate(pop.candidates) if zone != ACCOUNT or c.account == t.owner]
+    stats.principals += sum(1 for i in in_zone if not pop.callers[i].service_linked)
+    kept = set(pop.relevant(t, service_of(t.type)))
+    for i in in_zone:
+        c, caller = pop.candidates[i], pop.callers[i]
+        if caller.service_linked:
             continue
-        stats.principals += 1
         if c.error:
             stats.errors += 1
             out.append(error_finding(zone, t, c, c.error))
             continue
+        if i not in kept:
+            stats.pairs += len(accesses)
+            stats.prefiltered += len(accesses)
+            continue
         ctx = context_of(c, t, zone)
         fixed = fixed_context(c, t)
-        key = class_key(c, caller, t, zone == ORGANIZATION)
+        key = _class_key(pop, i, t, guarded, shared_personal)
         found: list[Answer] | None = None
-        if key in classes:
+        carried = (key, view) if view is not None and pop.arn_free[i] else None
+        if key not in classes and carried is not None and carried in memo:
+            origin, earlier = memo[carried]
+            rebased = _rebase(earlier, origin, accesses, t.arn)
+            if rebased is not None:
+                found = _replay(ctx, rebased, fixed)
+                if found is not None:
+                    classes[key] = rebased
+        if found is None and key in classes:
             known = classes[key]
             found = _replay(ctx, known, fixed) if known is not None else None
         if found is None and not (key in classes and classes[key] is None):  # an undecided class stays so
@@ -307,6 +396,8 @@ def analyze_resource(t: Target, candidates: Iterable[Candidate], zone: str = ORG
             except UndecidedError:
                 found = None
             classes.setdefault(key, found)
+            if carried is not None and found is not None:
+                memo[carried] = (t.arn, found)
         if found is None:
             stats.errors += 1
             out.append(error_finding(zone, t, c))

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from solvers.authorization.context import Caller, Source
 from solvers.authorization.principals import statement_kind
-from solvers.internal.model import Candidate, Target
+from solvers.internal.model import Target
 
 # condition keys and variables through which a policy can tell two principals of one class apart
 _PERSONAL = ("aws:principalarn", "aws:principalaccount", "aws:userid", "aws:username", "aws:principaltag",
@@ -28,7 +28,7 @@ def personal(sources: Iterable[Source]) -> bool:
     return any(p in s.policy.text.lower() for s in sources for p in _PERSONAL)
 
 
-def _naming(target: Target, caller: Caller, has_boundary: bool) -> tuple:
+def naming(target: Target, caller: Caller, has_boundary: bool) -> tuple:
     """How the resource policy and the RCPs name the caller, statement by statement."""
     out = []
     named = [target.policy] if target.policy else []
@@ -38,15 +38,3 @@ def _naming(target: Target, caller: Caller, has_boundary: bool) -> tuple:
             if stmt.principal is not None:
                 out.append(statement_kind(stmt.principal, stmt.effect, caller, has_boundary))
     return tuple(out)
-
-
-def class_key(c: Candidate, caller: Caller, target: Target, guarded: bool) -> tuple:
-    own = [*c.identity, *([c.boundary] if c.boundary else [])]
-    shared = [*([target.policy] if target.policy else []), *(s for lv in target.rcp_levels or () for s in lv)]
-    if guarded:
-        own += [s for level in c.scp_levels or () for s in level]
-    if personal(own) or personal(shared):
-        return ("principal", c.arn)
-    scps = tuple(_texts(level) for level in c.scp_levels) if guarded and c.scp_levels is not None else None
-    return (_texts(c.identity), c.boundary.policy.text if c.boundary else None, scps, c.type,
-            c.account == target.owner, _naming(target, caller, c.boundary is not None))

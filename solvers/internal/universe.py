@@ -63,3 +63,7 @@ def _actions(resource_type: str) -> tuple[tuple[str, int], ...]:
 def universe(resource_type: str, arn: str) -> tuple[Access, ...]:
     _, parts = _PARTS[resource_type]
     return tuple(Access(a, arn + parts[i][1], arn + parts[i][2]) for a, i in _actions(resource_type))
+
+
+def service_of(resource_type: str) -> str:
+    return _PARTS[resource_type][0]

@@ -106,7 +106,8 @@ def test_errors_are_principal_level_findings():
 
     def undecided(*_):
         raise UndecidedError("timeout")
-    conditional = role(OWNER, "cond", allow("s3:GetObject", "*", Condition={"Bool": {"aws:SecureTransport": "true"}}))
+    # a condition no probe value meets (probes use the policy's own values): only the solver can answer
+    conditional = role(OWNER, "cond", allow("s3:ListBucket", "*", Condition={"NumericGreaterThan": {"s3:max-keys": "10"}}))
     [f] = analyze_resource(bucket(), [conditional], solver=undecided)
     assert f["error"] == "INTERNAL_ERROR" and details(f)["principal"] == {"AWS": conditional.arn}
 
@@ -126,3 +127,25 @@ def test_other_types(rtype, arn, action):
     assert action in details(findings[0])["action"]
     assert "extensionType" not in findings[0]
     assert_examples_allowed(findings)
+
+
+def test_answers_carry_to_the_next_resource_of_the_same_view():
+    """A class whose policies name no resource but `*` is asked once for two buckets of one shape."""
+    grant = lambda arn: {"Version": "2012-10-17", "Statement": [  # noqa: E731
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"{arn}/*",
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}}]}
+    people = [role(OTHER, "PermissionSetReader", allow("s3:GetObject")),
+              role(OWNER, "writer", allow("s3:PutObject", "arn:aws:s3:::second/*"))]
+    memo: dict = {}
+    stats = Stats()
+    first = analyze_resource(bucket(grant(BUCKET)), people, stats=stats, memo=memo)
+    asked = stats.classes
+    second_arn = "arn:aws:s3:::second"
+    second = analyze_resource(bucket(grant(second_arn), arn=second_arn), people, stats=stats, memo=memo)
+    assert stats.classes == asked + 1  # only the writer, whose policy names a bucket, is asked again
+    # the writer is in the owner's account: the `*` grant reaches it directly (R6)
+    assert sorted(details(f)["principal"]["AWS"] for f in first) == sorted(p.arn for p in people)
+    assert sorted(details(f)["principal"]["AWS"] for f in second) == sorted(p.arn for p in people)
+    assert all(f["resource"] == second_arn and f["example"]["ResourceArns"][0].startswith(second_arn + "/")
+               for f in second)
+    assert_examples_allowed(second)

@@ -20,11 +20,12 @@ ACTION_PATTERNS = [*ACTIONS, "s3:*", "s3:Get*", "*", "s3:*Object"]
 RESOURCES = ["*", BUCKET, f"{BUCKET}/*", f"{BUCKET}/private/*", "arn:aws:s3:::other/*"]
 CONDITIONS = [None, {"Bool": {"aws:SecureTransport": "true"}},
               {"StringEquals": {"aws:PrincipalOrgID": ORG}},
-              {"StringEquals": {"aws:PrincipalAccount": OTHER}}]
+              {"StringEquals": {"aws:PrincipalAccount": OTHER}},
+              {"NumericGreaterThan": {"s3:max-keys": "10"}}]  # no probe meets it: the solver's
 # requests the check replays: (action, resource, extra context)
 PROBES = [(a, r, c) for a in ACTIONS
           for r in ([BUCKET] if a == "s3:ListBucket" else [f"{BUCKET}/x", f"{BUCKET}/private/x"])
-          for c in ({}, {"aws:securetransport": ("true",)})]
+          for c in ({}, {"aws:securetransport": ("true",)}, {"s3:max-keys": ("11",)})]
 
 statement = st.fixed_dictionaries({
     "Action": st.lists(st.sampled_from(ACTION_PATTERNS), min_size=1, max_size=2, unique=True),
@@ -100,3 +101,6 @@ def test_the_property_sees_conditions_and_partial_patterns():
     [f] = analyze_resource(bucket(), [cond])
     condition = f["findingDetails"][0]["internalAccessDetails"]["condition"]
     assert {k: v.lower() for k, v in condition.items()} == {"aws:SecureTransport": "true"}
+    solved = role(OWNER, "n", allow("s3:ListBucket", "*", Condition={"NumericGreaterThan": {"s3:max-keys": "10"}}))
+    [f] = analyze_resource(bucket(), [solved])
+    assert int(f["findingDetails"][0]["internalAccessDetails"]["condition"]["s3:max-keys"]) > 10
