@@ -24,6 +24,7 @@ bench: setup
 	$(PY) bench/connectors.py
 	$(PY) bench/unused.py
 	$(PY) bench/authorization.py
+	$(PY) bench/internal.py
 
 lint: setup
 	$(VENV)/bin/ruff check
