@@ -22,7 +22,6 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -172,42 +171,14 @@ def build(root: Path, accounts: int, principals: int, resources: int, seed: int)
     return {"accounts": accounts, "principals": per_account * accounts, "resources": resources}
 
 
-class PeakRss:
-    """The largest total RSS of this process and its descendants (Ray's raylet and workers), sampled."""
-
-    def __init__(self) -> None:
-        import psutil
-        self.me, self.peak, self._stop = psutil.Process(), 0, threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        import psutil
-        while not self._stop.is_set():
-            total = 0
-            for p in [self.me, *self.me.children(recursive=True)]:
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(0.5)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def run_stage(snapshot: Path, cpus: int, temp_dir: str) -> tuple[float, int, dict]:
     import ray
+    from scan import PeakMemory  # bench/scan.py: RSS of the process tree, sampled
 
     from connectors.snapshot import read_snapshot
     from pipeline.scan_internal import internal_findings
     from pipeline.settings import ScanSettings
-    with PeakRss() as peak:
+    with PeakMemory() as peak:
         started = time.perf_counter()
         collection = read_snapshot(snapshot)
         scopes = [s.as_dict() for s in collection.scopes]

@@ -178,18 +178,8 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
                 raise UndecidedError(f"the witness for {found.action} on {found.resource} does not replay")
             out.append(Answer(hit, found, decision, _condition(found, fixed)))
             seen.append(found)
-            group = [a for a in group if a is not hit]
             # the witness's ARN and context often open other actions too: replay them before asking again
-            rest = []
-            for a in group:
-                request = AuthRequest(a.action, found.resource, found.context)
-                stats.concrete += 1
-                decision = decide(ctx, request)
-                if decision.allowed:
-                    out.append(Answer(a, request, decision, _condition(request, fixed)))
-                else:
-                    rest.append(a)
-            group = rest
+            group = _replay_seen(ctx, [a for a in group if a is not hit], [found], fixed, out, stats)
     return out
 
 
@@ -218,12 +208,14 @@ def _probes(ctx: AuthContext, fixed: dict[str, tuple[str, ...]]) -> list[dict[st
 
 def _replay_seen(ctx: AuthContext, group: list[Access], seen: list[AuthRequest], fixed: dict[str, tuple[str, ...]],
                  out: list[Answer], stats: Stats) -> list[Access]:
-    """The accesses of `group` that no earlier witness's context opens (on the access's own example ARN);
-    the ones it opens are answered with that context, so that one condition gathers its actions."""
+    """The accesses of `group` that no earlier witness's context opens (on the witness's ARN when it lies
+    in the access's glob, else the access's example ARN); the ones it opens are answered with that
+    context, so that one condition gathers its actions."""
     rest = []
     for a in group:
         for w in seen:
-            request = AuthRequest(a.action, a.example, w.context)
+            inside = w.resource == a.glob or (a.glob.endswith("*") and w.resource.startswith(a.glob[:-1]))
+            request = AuthRequest(a.action, w.resource if inside else a.example, w.context)
             stats.concrete += 1
             decision = decide(ctx, request)
             if decision.allowed:
