@@ -343,11 +343,13 @@ def internal_access(
     snapshot: str = typer.Option(..., "--snapshot", help="A `trustmap collect` folder."),
     resource: str = typer.Option(..., "--resource", help="ARN of the resource to analyse."),
     zone: Zone = typer.Option(Zone.ORGANIZATION, "--zone", help="Whose roles and users count."),
+    aws_compatible: bool = typer.Option(False, "--aws-compatible", help="PRINCIPAL_LIMIT_EXCEEDED beyond 3,000 "
+                                        "principals, as AWS (default: every finding)."),
     fmt: Format = typer.Option(Format.json, "--format"),
 ) -> None:
     """Which roles and users of the organization (or account) can reach one resource."""
     from pipeline.internal_access import internal_access_command
-    typer.echo(json.dumps(internal_access_command(snapshot, resource, zone.value), indent=2))
+    typer.echo(json.dumps(internal_access_command(snapshot, resource, zone.value, aws_compatible), indent=2))
 
 
 @app.command("demo")

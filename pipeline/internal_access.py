@@ -15,7 +15,7 @@ from connectors.aws.organization import Organization
 from pipeline.simulate_snapshot import identity_of, org_levels, resource_policy_of
 from solvers.authorization.context import Caller
 from solvers.errors import InputError
-from solvers.internal.analyze import INTERNAL_ERROR, ORGANIZATION, Stats, analyze_resource, finding_id
+from solvers.internal.analyze import INTERNAL_ERROR, ORGANIZATION, Stats, analyze_resource, resource_error
 from solvers.internal.model import ROLE, USER, Candidate, Target
 from solvers.internal.universe import is_supported
 
@@ -78,21 +78,17 @@ def target(collection: Collection, arn: str) -> tuple[Target, str | None]:
     return Target(arn, base.type, owner, policy, rcps, org.id, base.org_path), None
 
 
-def resource_error(zone: str, t: Target, code: str) -> dict:
-    """A resource-level error finding: it replaces the resource's normal findings."""
-    return {"id": finding_id(zone, t.arn, "", [("error", code)]), "resource": t.arn, "resourceType": t.type,
-            "resourceOwnerAccount": t.owner, "status": "ACTIVE", "findingType": "InternalAccess", "error": code,
-            "findingDetails": []}
-
-
-def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stats: Stats | None = None) -> list[dict]:
+def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stats: Stats | None = None,
+                    aws_compatible: bool = False) -> list[dict]:
     if zone not in ZONES:
         raise InputError(f"zone {zone!r} is not ORGANIZATION or ACCOUNT")
-    people = candidates(collection)
+    from solvers.internal.population import Population
+    people = Population.of(candidates(collection))
     out: list[dict] = []
     for arn in arns:
         t, error = target(collection, arn)
-        out += [resource_error(zone, t, error)] if error else analyze_resource(t, people, zone, stats=stats)
+        out += [resource_error(zone, t, error)] if error else analyze_resource(t, people, zone, stats=stats,
+                                                                                    aws_compatible=aws_compatible)
     return out
 
 
@@ -100,9 +96,10 @@ def stamp(findings: list[dict], now: str) -> list[dict]:
     return [{**f, "createdAt": now, "analyzedAt": now, "updatedAt": now} for f in findings]
 
 
-def internal_access_command(snapshot: str, resource: str, zone: str = ORGANIZATION) -> dict:
+def internal_access_command(snapshot: str, resource: str, zone: str = ORGANIZATION,
+                            aws_compatible: bool = False) -> dict:
     """`trustmap internal-access`: the findings of one resource of a snapshot."""
     from connectors.snapshot import read_snapshot
     collection = read_snapshot(snapshot)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"findings": stamp(analyze_targets(collection, [resource], zone.upper()), now)}
+    return {"findings": stamp(analyze_targets(collection, [resource], zone.upper(), aws_compatible=aws_compatible), now)}

@@ -18,7 +18,8 @@ _CRITERIA = {"account_ids": "accountIds", "resource_types": "resourceTypes", "re
 
 
 def internal_settings(table: object) -> dict:
-    """`[internal_access]`: zone (ORGANIZATION or ACCOUNT) and inclusions (a list of tables)."""
+    """`[internal_access]`: zone (ORGANIZATION or ACCOUNT), inclusions (a list of tables), aws_compatible
+    (AWS's PRINCIPAL_LIMIT_EXCEEDED beyond 3,000 principals on a resource)."""
     if not isinstance(table, dict):
         raise InputError("[internal_access] must be a table")
     zone = str(table.get("zone", "ORGANIZATION")).upper()
@@ -42,7 +43,11 @@ def internal_settings(table: object) -> dict:
         if zone == "ACCOUNT" and "account_ids" in crit:
             raise InputError("internal_access: account_ids is for the ORGANIZATION zone only (as analysisRule)")
         out.append(crit)
-    return {"internal_zone": zone, "internal_inclusions": tuple(tuple(sorted(c.items())) for c in out)}
+    compatible = table.get("aws_compatible", False)
+    if not isinstance(compatible, bool):
+        raise InputError("internal_access.aws_compatible must be true or false")
+    return {"internal_zone": zone, "internal_inclusions": tuple(tuple(sorted(c.items())) for c in out),
+            "internal_aws_compatible": compatible}
 
 
 def selected(record: Mapping, inclusions: Sequence[Sequence[tuple[str, tuple[str, ...]]]],
@@ -64,20 +69,21 @@ def selected(record: Mapping, inclusions: Sequence[Sequence[tuple[str, tuple[str
     return False
 
 
-def _task(people, targets, zone: str) -> tuple[list[dict], dict]:
+def _task(people, targets, zone: str, aws_compatible: bool) -> tuple[list[dict], dict]:
     from solvers.internal.analyze import Stats, analyze_resource
     stats = Stats()
     out: list[dict] = []  # `people`: a Population
     memo: dict = {}  # answers carried between resources of this batch (analyze_resource)
     for t in targets:
-        out += analyze_resource(t, people, zone, stats=stats, memo=memo)
+        out += analyze_resource(t, people, zone, stats=stats, memo=memo, aws_compatible=aws_compatible)
     return out, vars(stats)
 
 
 def internal_findings(ray, settings, organization, scopes: list[dict], now: str) -> tuple[list[dict], dict]:
     """This run's internal-access findings (stamped `analyzedAt`) and the stage's summary for run.json."""
     from connectors.aws.collect import Collection, ScopeResult
-    from pipeline.internal_access import candidates, resource_error, target
+    from pipeline.internal_access import candidates, target
+    from solvers.internal.analyze import resource_error
     from solvers.internal.universe import universe
     collection = Collection(organization, tuple(ScopeResult.from_dict(s) for s in scopes))
     zone = settings.internal_zone
@@ -96,7 +102,7 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str)
     targets.sort(key=lambda t: (t.type, t.policy is not None, t.owner, t.arn))
     people_ref = ray.put(Population.of(people))  # the index is built once, shipped once
     remote = ray.remote(_task)
-    pending = [remote.remote(people_ref, targets[i:i + BATCH], zone) for i in range(0, len(targets), BATCH)]
+    pending = [remote.remote(people_ref, targets[i:i + BATCH], zone, settings.internal_aws_compatible) for i in range(0, len(targets), BATCH)]
     totals: dict[str, int] = {}
     for found, stats in ray.get(pending):
         findings += found

@@ -40,6 +40,7 @@ class ScanSettings:
     unused_exclude_tags: tuple[tuple[tuple[str, str], ...], ...] = ()  # tag sets, each as (key, value) pairs
     internal_zone: str = "ORGANIZATION"  # [internal_access] (pipeline/scan_internal.py)
     internal_inclusions: tuple = ()  # empty: internal access is not analysed
+    internal_aws_compatible: bool = False
 
 
 def session_config(settings: ScanSettings):

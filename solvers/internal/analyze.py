@@ -33,6 +33,7 @@ from solvers.policy import Statement
 
 ORGANIZATION, ACCOUNT = "ORGANIZATION", "ACCOUNT"
 INTERNAL_ERROR = "INTERNAL_ERROR"
+PRINCIPAL_LIMIT = 3_000  # Access Analyzer's: more principals on one resource is PRINCIPAL_LIMIT_EXCEEDED
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,11 @@ def _principal_details(c: Candidate, t: Target) -> dict:
             "accessType": "INTRA_ACCOUNT" if c.account == t.owner else "INTRA_ORG"}
 
 
+def resource_error(zone: str, t: Target, code: str) -> dict:
+    """A resource-level error finding: it replaces the resource's normal findings."""
+    return {"id": finding_id(zone, t.arn, "", [("error", code)]), **_base(t), "error": code, "findingDetails": []}
+
+
 def error_finding(zone: str, t: Target, c: Candidate, code: str = INTERNAL_ERROR) -> dict:
     return {"id": finding_id(zone, t.arn, c.arn, [("error", code)]), **_base(t), "error": code,
             "findingDetails": [{"internalAccessDetails": _principal_details(c, t)}]}
@@ -336,11 +342,13 @@ def _rebase(known: list[Answer], old: str, accesses: Sequence[Access], new: str)
 
 def analyze_resource(t: Target, candidates: Iterable[Candidate] | Population, zone: str = ORGANIZATION,
                      solver: Solver = symbolic_solver, stats: Stats | None = None,
-                     memo: dict | None = None) -> list[dict]:
+                     memo: dict | None = None, aws_compatible: bool = False) -> list[dict]:
     """The findings of one resource: one per (principal, condition) with its sorted actions, and a
     principal-level error finding for each principal the analysis could not decide. `memo` (shared by
     the resources of one task) carries a class's answers to the next resource with the same view when
-    no policy of the class names a resource but `*`; each carried answer is replayed (`_replay`)."""
+    no policy of the class names a resource but `*`; each carried answer is replayed (`_replay`).
+    `aws_compatible`: more than PRINCIPAL_LIMIT principals give AWS's one PRINCIPAL_LIMIT_EXCEEDED error
+    finding instead of theirs (by default every finding is reported)."""
     stats = stats if stats is not None else Stats()
     memo = memo if memo is not None else {}
     view = _resource_view(t)
@@ -395,4 +403,7 @@ def analyze_resource(t: Target, candidates: Iterable[Candidate] | Population, zo
             out.append(error_finding(zone, t, c))
             continue
         out.extend(_findings(zone, t, c, ctx, found))
+    if aws_compatible and len({f["findingDetails"][0]["internalAccessDetails"]["principal"]["AWS"]
+                               for f in out if f["findingDetails"]}) > PRINCIPAL_LIMIT:
+        return [resource_error(zone, t, "PRINCIPAL_LIMIT_EXCEEDED")]
     return out

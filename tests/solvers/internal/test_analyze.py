@@ -149,3 +149,12 @@ def test_answers_carry_to_the_next_resource_of_the_same_view():
     assert all(f["resource"] == second_arn and f["example"]["ResourceArns"][0].startswith(second_arn + "/")
                for f in second)
     assert_examples_allowed(second)
+
+
+def test_aws_compatible_principal_limit(monkeypatch):
+    import solvers.internal.analyze as analyze
+    monkeypatch.setattr(analyze, "PRINCIPAL_LIMIT", 2)
+    people = [role(OWNER, f"r{i}", allow("s3:GetObject")) for i in range(3)]
+    assert len(analyze_resource(bucket(), people)) == 3  # by default: every finding
+    [f] = analyze_resource(bucket(), people, aws_compatible=True)
+    assert (f["error"], f["findingDetails"]) == ("PRINCIPAL_LIMIT_EXCEEDED", [])
