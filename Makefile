@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test bench lint demo clean
+.PHONY: setup test bench lint demo docs clean
 
 setup: $(STAMP)
 
@@ -12,8 +12,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -e '.[dev]'
 	touch $@
 
+# The suite builds the documentation too (tests/docs/test_site.py runs `mkdocs build --strict`).
 test: setup
 	$(PY) -m pytest
+
+docs: setup
+	$(VENV)/bin/mkdocs build --strict
 
 bench: setup
 	$(PY) bench/run.py
@@ -23,6 +27,7 @@ bench: setup
 	$(PY) bench/validation.py
 	$(PY) bench/connectors.py
 	$(PY) bench/unused.py
+	$(PY) bench/parse.py
 	$(PY) bench/authorization.py
 	$(PY) bench/internal.py
 

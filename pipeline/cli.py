@@ -318,6 +318,8 @@ def simulate(
 ) -> None:
     """Offline IAM policy simulator: every policy type AWS combines (exit 1: --expect differs)."""
     from pipeline import simulate as sim
+    if input_file is not None and snapshot is not None:
+        raise InputError("give --input or --snapshot, not both")
     if input_file is not None:
         simulation = sim.load_input(read_policy(input_file), input_file)
     elif snapshot is not None:

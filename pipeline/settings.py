@@ -43,6 +43,85 @@ class ScanSettings:
     internal_aws_compatible: bool = False
 
 
+@dataclass(frozen=True)
+class Key:
+    """One key of the settings file. The configuration reference (docs/configuration.md) is generated from
+    KEYS, and a file naming a key that is not here is rejected: a new setting must be declared here."""
+    table: str  # [table] in the TOML file; ARRAY_TABLES are [[table]] entries
+    name: str
+    default: object  # as written in TOML
+    help: str
+    option: str = ""  # the command-line option that overrides it, if any
+    setting: str = ""  # the ScanSettings field it sets ("": none, it is read elsewhere)
+
+
+ARRAY_TABLES = ("archive_rules",)
+KEYS: tuple[Key, ...] = (
+    Key("scan", "accounts", [], "Accounts to scan (12-digit ids); empty: every active account of the "
+        "organization, or the caller's account without one.", "--accounts", "accounts"),
+    Key("scan", "regions", [], "Regions to read; empty: the Regions enabled in each account.", "--regions", "regions"),
+    Key("scan", "resource_types", [], "Resource types to read (AWS::S3::Bucket, AWS::IAM::Role, ...); empty: "
+        "every type.", "--resource-types", "resource_types"),
+    Key("scan", "zone", "AUTO", "Zone of trust: ACCOUNT, ORGANIZATION, or AUTO (ORGANIZATION when the "
+        "organization can be read).", "--zone", "zone"),
+    Key("scan", "out", "out", "Artifacts folder.", "--out", "out"),
+    Key("scan", "accounts_in_flight", 8, "Accounts enumerated at once.", "--accounts-in-flight",
+        "accounts_in_flight"),
+    Key("scan", "batch_size", 16, "Resources per analysis task.", "", "batch_size"),
+    Key("scan", "analyses_in_flight", 0, "Analysis tasks running at once; 0: twice the cluster's CPUs.", "",
+        "analyses_in_flight"),
+    Key("aws", "home_region", "us-east-1", "Region of STS, Organizations and the global reads (IAM, the S3 "
+        "bucket list).", "--region", "home_region"),
+    Key("aws", "role_name", "OrganizationAccountAccessRole", "Role assumed in member accounts.", "--role-name",
+        "role_name"),
+    Key("aws", "external_id", "", "External id for AssumeRole; empty: none.", "--external-id", "external_id"),
+    Key("aws", "session_name", "trustmap-scan", "Role session name of the assumed roles.", "", "session_name"),
+    Key("aws", "profile", "", "Named AWS profile; empty: boto3's default credential chain.", "--profile",
+        "profile"),
+    Key("aws", "endpoint_url", "", "Endpoint of a local AWS emulator, e.g. http://127.0.0.1:5000; empty: AWS.",
+        "--endpoint-url", "endpoint_url"),
+    Key("ray", "address", "", "Ray cluster to join (\"auto\", ray://host:10001); empty: an embedded local "
+        "instance.", "--address", "ray_address"),
+    Key("generation", "cloudtrail", "", "CloudTrail logs (a folder or s3://bucket/prefix): one least-privilege "
+        "policy per active role and user in OUT/policies/; empty: no generation.", "--cloudtrail", "cloudtrail"),
+    Key("generation", "start", "", "Start of the CloudTrail window (ISO 8601); empty: the start of the unused-"
+        "access tracking period.", "", "generation_start"),
+    Key("generation", "end", "", "End of the CloudTrail window, exclusive (ISO 8601); empty: no end.", "",
+        "generation_end"),
+    Key("unused", "enabled", True, "Unused roles, access keys, passwords and permissions in findings.json.", "",
+        "unused"),
+    Key("unused", "tracking_days", 90, "Tracking period, 1-365 days; only principals and credentials older than "
+        "this are judged.", "--tracking-days", "unused_tracking_days"),
+    Key("unused", "as_of", "", "Judge as of this ISO 8601 instant; empty: now.", "--as-of", "unused_as_of"),
+    Key("unused", "last_accessed", True, "Read IAM last-accessed details per principal (two calls or more "
+        "each).", "--last-accessed/--no-last-accessed", "unused_last_accessed"),
+    Key("unused", "exclude_accounts", [], "Principals of these accounts are not judged.", "",
+        "unused_exclude_accounts"),
+    Key("unused", "exclude_tags", [], "Tag sets, e.g. [{ team = \"break-glass\" }]: principals carrying every "
+        "tag of a set are not judged.", "", "unused_exclude_tags"),
+    Key("archive_rules", "name", None, "Name of the archive rule.", "", "archive_rules"),
+    Key("archive_rules", "filter", None, "Access Analyzer's filter: eq, neq, contains or exists over a finding's "
+        "keys (resource, principal.AWS, condition.aws:SourceVpc, isPublic, ...); every key must hold.", "",
+        "archive_rules"),
+)
+
+
+def _check_keys(data: dict, file: Path) -> None:
+    """Every table and key of the file is declared in KEYS (a misspelt key must not be silently ignored)."""
+    known: dict[str, set[str]] = {}
+    for key in KEYS:
+        known.setdefault(key.table, set()).add(key.name)
+    for table, body in data.items():
+        if table not in known:
+            raise InputError(f"config {file}: unknown table [{table}]")
+        for entry in body if table in ARRAY_TABLES and isinstance(body, list) else [body]:
+            if not isinstance(entry, dict):
+                raise InputError(f"config {file}: [{table}] must be a table")
+            unknown = sorted(set(entry) - known[table])
+            if unknown:
+                raise InputError(f"config {file}: unknown setting {unknown[0]!r} in [{table}]")
+
+
 def session_config(settings: ScanSettings):
     """How the connectors reach AWS under these settings (connectors.aws.session.SessionConfig)."""
     from connectors.aws.session import SessionConfig
@@ -70,6 +149,7 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
         raise InputError(f"cannot read config {file}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config {file} is not valid TOML: {exc}") from None
+    _check_keys(data, file)
     scan, aws, ray = data.get("scan", {}), data.get("aws", {}), data.get("ray", {})
     generation, unused = data.get("generation", {}), data.get("unused", {})
     merged = {**scan, **{f"aws_{k}": v for k, v in aws.items()}, "ray_address": ray.get("address", ""),

@@ -90,6 +90,7 @@ def derived_keys(sim: Simulation) -> dict[str, list[str]]:
             out["aws:username"] = [c.arn.rsplit("/", 1)[1]]
     if ctx.owner:
         out["aws:ResourceAccount"] = [ctx.owner]
+    out.update({k: list(v) for k, v in sim.facts.items()})
     return out
 
 

@@ -57,6 +57,31 @@ def _entity(details: dict, caller: Caller) -> tuple[dict | None, str]:
     return None, ""
 
 
+def principal_facts(details: dict, caller: Caller) -> dict[str, tuple[str, ...]]:
+    """Principal keys the snapshot knows: the caller's tags and unique id (aws:userid)."""
+    entity, kind = _entity(details, caller)
+    if entity is None:
+        return {}
+    out: dict[str, tuple[str, ...]] = {f"aws:PrincipalTag/{t['Key']}": (t["Value"],)
+                                       for t in entity.get("Tags") or []}
+    if kind == "user" and entity.get("UserId"):
+        out["aws:userid"] = (entity["UserId"],)
+    elif kind == "role" and entity.get("RoleId") and caller.arn != caller.role_arn and caller.arn:
+        out["aws:userid"] = (f"{entity['RoleId']}:{caller.arn.rsplit('/', 1)[1]}",)
+    return out
+
+
+def org_facts(org: Organization, account: str, side: str) -> dict[str, tuple[str, ...]]:
+    """aws:PrincipalOrgID/OrgPaths (side "Principal") or aws:ResourceOrgID/OrgPaths ("Resource")."""
+    member = next((a for a in org.accounts if a.id == account), None)
+    if org.id is None or member is None:
+        return {}
+    out: dict[str, tuple[str, ...]] = {f"aws:{side}OrgID": (org.id,)}
+    if member.path:
+        out[f"aws:{side}OrgPaths"] = (member.path,)
+    return out
+
+
 def identity_of(details: dict, caller: Caller) -> tuple[tuple[Source, ...], Source | None]:
     """The caller's identity policies and boundary, as GetAccountAuthorizationDetails lists them."""
     if caller.kind is CallerKind.ROOT:
@@ -121,7 +146,8 @@ def snapshot_input(snapshot_dir: str, principal: str | None, actions: Sequence[s
         raise InputError("--snapshot takes one --resource")
     caller = Caller.from_arn(principal)
     collection = read_snapshot(snapshot_dir)
-    identity, boundary = identity_of(_iam_details(collection, caller.account or ""), caller)
+    details = _iam_details(collection, caller.account or "")
+    identity, boundary = identity_of(details, caller)
     resource = resources[0] if resources else "*"
     owner, rp = resource_policy_of(collection, resource) if resource != "*" else (None, None)
     owner = owner or caller.account
@@ -132,5 +158,7 @@ def snapshot_input(snapshot_dir: str, principal: str | None, actions: Sequence[s
     ctx = AuthContext(caller, owner, identity, rp, boundary, None,
                       org_levels(org, caller.account or "", "SERVICE_CONTROL_POLICY"),
                       org_levels(org, owner or "", "RESOURCE_CONTROL_POLICY"))
-    return Simulation(ctx, base.actions, base.resources, base.request_context, base.key_names)
+    facts = {**principal_facts(details, caller), **org_facts(org, caller.account or "", "Principal"),
+             **org_facts(org, owner or "", "Resource")}
+    return Simulation(ctx, base.actions, base.resources, base.request_context, base.key_names, facts)
 

@@ -85,6 +85,15 @@ def binding_types(ctx: AuthContext, action: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def principal_kind(policy_type: str, stmt: Statement, caller: Caller, has_boundary: bool) -> Kind | None:
+    """How a statement of a policy that names principals applies to the caller. Without a Principal
+    element, a resource-policy statement never applies (§3); an RCP's or an endpoint policy's applies to
+    every caller (inference: their principal is always `*`)."""
+    if stmt.principal is None:
+        return None if policy_type == "resource" else Kind.DIRECT
+    return statement_kind(stmt.principal, stmt.effect, caller, has_boundary)
+
+
 def _scan(ctx: AuthContext, request: Request, types: frozenset[str]) -> list[Match]:
     """Every matching statement of every bound policy."""
     out: list[Match] = []
@@ -97,9 +106,7 @@ def _scan(ctx: AuthContext, request: Request, types: frozenset[str]) -> list[Mat
 
     def named(kind: str, src: Source, level: int | None = None) -> None:
         for stmt in src.policy.statements:
-            if stmt.principal is None:
-                continue  # a statement of a resource policy without Principal never applies
-            who = statement_kind(stmt.principal, stmt.effect, caller, has_boundary)
+            who = principal_kind(kind, stmt, caller, has_boundary)
             if who is not None and body_matches(stmt, src.policy, request):
                 out.append(Match(kind, src, stmt, level, who))
 

@@ -52,11 +52,15 @@ def _trustmap_block(d: Decision) -> dict:
     return {"blockedBy": [b.as_dict() for b in d.blocked_by], "path": d.path.value if d.path else None}
 
 
-def _details(d: Decision, ctx: AuthContext) -> dict:
+def _details(d: Decision, ctx: AuthContext, resource: str) -> dict:
     out: dict = {"OrganizationsDecisionDetail": {"AllowedByOrganizations": d.allowed_by_organizations},
                  "PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": d.allowed_by_boundary}}
-    if ctx.cross_account:  # R10: a decision per policy type, for cross-account requests only
+    # R10 and IAM's EvaluationResult: a decision per policy type for cross-account requests; empty within
+    # one account when a resource is named; absent for "*" and when an SCP ended the evaluation
+    if d.allowed_by_organizations and ctx.cross_account:
         out["EvalDecisionDetails"] = {"IdentityPolicy": _side(d, "identity"), "ResourcePolicy": _side(d, "resource")}
+    elif d.allowed_by_organizations and resource != "*":
+        out["EvalDecisionDetails"] = {}
     return out
 
 
@@ -75,7 +79,7 @@ def evaluation_result(sim: Simulation, action: str, decisions: Sequence[tuple[Au
         per_resource.append({"EvalResourceName": req.resource, "EvalResourceDecision": d.outcome.value,
                              "MatchedStatements": [matched_statement(m) for m in d.decisive],
                              "MissingContextValues": [sim.key_names.get(k, k) for k in missing_context(ctx, req)],
-                             **_details(d, ctx), "trustmap": _trustmap_block(d)})
+                             **_details(d, ctx, req.resource), "trustmap": _trustmap_block(d)})
     worst_index = min(range(len(decisions)), key=lambda i: _RESTRICTIVE[decisions[i][1].outcome])
     req, worst = decisions[worst_index]
     head = per_resource[worst_index]
@@ -83,7 +87,7 @@ def evaluation_result(sim: Simulation, action: str, decisions: Sequence[tuple[Au
             "EvalResourceName": req.resource if len(decisions) == 1 else "*",
             "EvalDecision": worst.outcome.value, "MatchedStatements": head["MatchedStatements"],
             "MissingContextValues": sorted({k for r in per_resource for k in r["MissingContextValues"]}),
-            **_details(worst, ctx),
+            **_details(worst, ctx, req.resource),
             "ResourceSpecificResults": per_resource if len(decisions) > 1 else [],
             "trustmap": _trustmap_block(worst)}
 
@@ -122,7 +126,7 @@ def explain(sim: Simulation, action: str, decisions: Sequence[tuple[AuthRequest,
         else:
             lines += [f"  blocked by {_blocker(b, d)}" for b in d.blocked_by]
             grants = [m for m in d.matches if m.statement.effect == "Allow" and m.type in ("identity", "resource")]
-            lines += [f"  (would be allowed by {_where(m)})" for m in grants]
+            lines += [f"  (an Allow that was not enough: {_where(m)})" for m in grants]
         missing = missing_context(sim.context, req)
         if missing:
             lines.append("  context keys the policies test but the request lacks: " + ", ".join(missing))

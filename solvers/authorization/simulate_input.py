@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from solvers.authorization.context import AuthContext, AuthRequest, Caller, Level, Source
 from solvers.errors import InputError, PolicyError
@@ -35,6 +35,9 @@ class Simulation:
     resources: tuple[str, ...]
     request_context: Mapping[str, tuple[str, ...]]  # lower-cased keys
     key_names: Mapping[str, str]  # lower-cased key -> as given
+    # what the input's source knows of the caller and the resource (a snapshot: tags, organization
+    # paths, unique ids), offered to --derive-context only
+    facts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def requests(self, action: str) -> list[AuthRequest]:
         return [AuthRequest(action, r, self.request_context) for r in self.resources]
@@ -54,6 +57,15 @@ def _policy(text: object, source_id: str, source_type: str = "none") -> Source:
         return Source(parse_policy(text), source_id, source_type)
     except PolicyError as exc:
         raise InputError(f"{source_id}: {exc}") from None
+
+
+def _principal_free(src: Source) -> Source:
+    """Identity policies and boundaries name no principal; IAM rejects a document that does."""
+    for stmt in src.policy.statements:
+        if stmt.principal is not None:
+            kind = "NotPrincipal" if stmt.principal.negated else "Principal"
+            raise InputError(f"{src.id}: Statement[{stmt.index}] has {kind}, which an identity policy cannot have")
+    return src
 
 
 def _levels(data: Mapping, outer: str, inner: str) -> tuple[Level, ...] | None:
@@ -156,9 +168,10 @@ def read_simulation(data: object) -> Simulation:
     session = data.get("SessionPolicy")
     context = AuthContext(
         caller=caller, resource_owner=owner,
-        identity=tuple(_policy(t, f"PolicyInputList.{i}", "user") for i, t in enumerate(_list(data, "PolicyInputList"), 1)),
+        identity=tuple(_principal_free(_policy(t, f"PolicyInputList.{i}", "user"))
+                       for i, t in enumerate(_list(data, "PolicyInputList"), 1)),
         resource_policy=_policy(resource_policy, "ResourcePolicy", "resource") if resource_policy is not None else None,
-        boundary=_policy(boundaries[0], "PermissionsBoundaryPolicyInputList.1") if boundaries else None,
+        boundary=_principal_free(_policy(boundaries[0], "PermissionsBoundaryPolicyInputList.1")) if boundaries else None,
         session_policy=_policy(session, "SessionPolicy") if session is not None else None,
         scp_levels=scp_levels, rcp_levels=rcp_levels,
         endpoint_policies=tuple(_policy(t, f"VpcEndpointPolicyInputList.{i}")
@@ -175,4 +188,4 @@ def derive_context(sim: Simulation, derived: Mapping[str, Sequence[str]]) -> Sim
         if key.lower() not in values:
             values[key.lower()] = tuple(vals)
             names[key.lower()] = key
-    return Simulation(sim.context, sim.actions, sim.resources, values, names)
+    return replace(sim, request_context=values, key_names=names)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from solvers.authorization.context import AuthContext, AuthRequest, CallerKind, Source
-from solvers.authorization.decide import Decision, decide
-from solvers.authorization.principals import Kind, statement_kind
+from solvers.authorization.decide import Decision, decide, principal_kind
+from solvers.authorization.principals import Kind
 from solvers.authorization.rules import GET_CALLER_IDENTITY, RCP_SERVICES
 from solvers.errors import UndecidedError
 from solvers.evaluator import Request
@@ -92,7 +92,7 @@ class AuthorizationQuestion:
             return list(stmts)
         return [s for s in stmts if may_overlap(shape(s), self._access)]
 
-    def _compile(self, src: Source, named: bool) -> tuple[Term, dict[Kind, Term], Term]:
+    def _compile(self, src: Source, named: str | None) -> tuple[Term, dict[Kind, Term], Term]:
         """(Allow term, Allow terms by principal kind, Deny term) of one policy."""
         t, space = self.q.t, self.q.space
         allows: list[Term] = []
@@ -101,10 +101,8 @@ class AuthorizationQuestion:
         caller, has_boundary = self.ctx.caller, self.ctx.boundary is not None
         for stmt in self._kept(src):
             kind = None
-            if named:
-                if stmt.principal is None:
-                    continue
-                kind = statement_kind(stmt.principal, stmt.effect, caller, has_boundary)
+            if named:  # the policy type of a policy that names principals
+                kind = principal_kind(named, stmt, caller, has_boundary)
                 if kind is None:
                     continue
                 stmt = dataclasses.replace(stmt, principal=None)  # resolved: the caller is fixed
@@ -143,12 +141,12 @@ class AuthorizationQuestion:
         guard: list[Term] = []
 
         def plain(src: Source) -> Term:
-            allow, _, deny = self._compile(src, named=False)
+            allow, _, deny = self._compile(src, named=None)
             deny_parts.append(deny)
             return allow
 
-        def named(src: Source) -> tuple[Term, dict[Kind, Term]]:
-            allow, kinds, deny = self._compile(src, named=True)
+        def named(src: Source, policy_type: str) -> tuple[Term, dict[Kind, Term]]:
+            allow, kinds, deny = self._compile(src, named=policy_type)
             deny_parts.append(deny)
             return allow, kinds
 
@@ -171,7 +169,7 @@ class AuthorizationQuestion:
         if ctx.rcp_levels is not None and not caller.service_linked:  # RCPs bind some services only
             levels, rcp_denies = [], []
             for level in ctx.rcp_levels:
-                compiled = [self._compile(s, named=True) for s in level]
+                compiled = [self._compile(s, named="rcp") for s in level]
                 levels.append(t.or_(*(c[0] for c in compiled)))
                 rcp_denies += [c[2] for c in compiled]
             binds = self._actions(*(f"{svc}:*" for svc in sorted(RCP_SERVICES)))
@@ -179,9 +177,9 @@ class AuthorizationQuestion:
             guard.append(t.or_(t.not_(binds), t.and_(*levels)))
         kinds: dict[Kind, Term] = {}
         if ctx.resource_policy:
-            kinds = named(ctx.resource_policy)[1]
+            kinds = named(ctx.resource_policy, "resource")[1]
         for src in ctx.endpoint_policies:
-            guard.append(named(src)[0])
+            guard.append(named(src, "endpoint")[0])
 
         direct, role, account = (kinds.get(k, FALSE) for k in (Kind.DIRECT, Kind.ROLE, Kind.ACCOUNT))
         identity_path = t.and_(identity, boundary, session)

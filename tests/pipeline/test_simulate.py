@@ -46,6 +46,8 @@ def base(**extra) -> dict:
 
 
 def test_input_file_gives_simulate_policy_response(capsys, tmp_path):
+    """R10, E10 (IAM SimulatePolicyResponse, botocore data/iam/2010-05-08/service-2.json): MatchedStatements
+    with positions, only the Deny when a Deny wins; AllowedByOrganizations false iff SCPs blocked."""
     code, out = run(capsys, "--input", write(tmp_path, base()))
     assert code == 0
     get, delete = out["EvaluationResults"]
@@ -54,8 +56,12 @@ def test_input_file_gives_simulate_policy_response(capsys, tmp_path):
                                          "StartPosition": {"Line": 4, "Column": 5},
                                          "EndPosition": {"Line": 8, "Column": 6}}]
     assert get["trustmap"] == {"blockedBy": [], "path": "identity"}
+    assert get["EvalDecisionDetails"] == {}  # one account, a named resource: present and empty
+    assert "EvalDecisionDetails" not in run(capsys, "--input", write(tmp_path, base(ResourceArns=["*"])))[1][
+        "EvaluationResults"][0]  # all resources: absent
     assert delete["EvalDecision"] == "explicitDeny"
     assert delete["OrganizationsDecisionDetail"] == {"AllowedByOrganizations": False}
+    assert "EvalDecisionDetails" not in delete  # an SCP ended the evaluation
     assert delete["PermissionsBoundaryDecisionDetail"] == {"AllowedByPermissionsBoundary": True}
     assert delete["MatchedStatements"][0]["SourcePolicyId"] == \
         "OrderedOrganizationPolicyInputList.2.ServiceControlPolicyInputList.1"
@@ -63,6 +69,7 @@ def test_input_file_gives_simulate_policy_response(capsys, tmp_path):
 
 
 def test_most_restrictive_decision_across_resources(capsys, tmp_path):
+    """§5, E10: one EvaluationResult per action, the most restrictive decision, per-resource answers."""
     data = base(ActionNames=["s3:GetObject"], ResourceArns=[OBJ, "arn:aws:s3:::other/x"],
                 PolicyInputList=[doc({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"})])
     code, out = run(capsys, "--input", write(tmp_path, data))
@@ -73,6 +80,7 @@ def test_most_restrictive_decision_across_resources(capsys, tmp_path):
 
 
 def test_extensions_service_caller_rcp_and_missing_context(capsys, tmp_path):
+    """R10, E10: MissingContextValues lists the keys a reachable condition needed; §5 extensions."""
     rp = doc({"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
               "Resource": "*", "Condition": {"StringEquals": {"aws:SourceAccount": A}}})
     rcp = doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})
@@ -136,6 +144,8 @@ def test_derive_context_fills_principal_keys(capsys, tmp_path):
     ({"PolicyInputList": ['{"Statement": [{"Effect": "Maybe", "Action": "*"}]}']}, "PolicyInputList.1"),
     ({"PolicyInputList": ["{not json"]}, "PolicyInputList.1"),
     ({"Surprise": 1}, "unknown input field"),
+    ({"PolicyInputList": [doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})]},
+     "cannot have"),
 ])
 def test_rejected_input_is_one_line_exit_2(capsys, tmp_path, change, needle):
     code, out = run(capsys, "--input", write(tmp_path, base(**change)))
@@ -159,7 +169,8 @@ def snapshot(tmp_path_factory):
         "Policies": [{"PolicyName": "s3-read", "Arn": managed, "PolicyVersionList": [
             {"Document": S3, "IsDefaultVersion": True, "VersionId": "v1"}]}]}
     details["UserDetailList"].append({"UserName": "bob", "Arn": f"arn:aws:iam::{B}:user/bob", "UserPolicyList": [],
-                                      "AttachedManagedPolicies": [], "GroupList": ["readers"]})
+                                      "AttachedManagedPolicies": [], "GroupList": ["readers"],
+                                      "UserId": "AIDAEXAMPLEBOB", "Tags": [{"Key": "team", "Value": "data"}]})
     bucket_policy = doc({"Effect": "Allow", "Principal": {"AWS": B}, "Action": "s3:GetObject",
                          "Resource": "arn:aws:s3:::reports/*"})
     bucket = {"resourceArn": "arn:aws:s3:::reports", "resourceType": "AWS::S3::Bucket", "account": A,
@@ -191,6 +202,22 @@ def test_snapshot_form_reads_groups_scps_and_the_bucket_policy(capsys, snapshot)
     code, out = run(capsys, "--snapshot", str(snapshot), "--principal", f"arn:aws:sts::{B}:assumed-role/app/s",
                     "--action", "s3:GetObject", "--resource", OBJ)
     assert out["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    code, out = run(capsys, *args, "--action", "s3:GetObject", "--derive-context")
+    assert out["EvaluationResults"][0]["EvalDecision"] == "allowed"
+
+
+def test_snapshot_derive_context_knows_tags_and_organization(capsys, snapshot, tmp_path):
+    """--derive-context on a snapshot fills aws:PrincipalTag/*, aws:PrincipalOrgID and aws:ResourceOrgPaths."""
+    from pipeline.simulate import derived_keys
+    from pipeline.simulate_snapshot import snapshot_input
+    sim = snapshot_input(str(snapshot), f"arn:aws:iam::{B}:user/bob", ["s3:GetObject"], [OBJ], [])
+    keys = derived_keys(sim)
+    assert keys["aws:PrincipalTag/team"] == ["data"] and keys["aws:userid"] == ["AIDAEXAMPLEBOB"]
+    assert keys["aws:PrincipalOrgID"] == ["o-1"] and keys["aws:PrincipalOrgPaths"] == ["o-1/r-root/ou-x/"]
+    assert keys["aws:ResourceOrgPaths"] == ["o-1/r-root/"] and keys["aws:ResourceAccount"] == [A]
+
+
+def test_snapshot_form_errors(capsys, snapshot):
     code, out = run(capsys, "--snapshot", str(snapshot), "--principal", f"arn:aws:iam::{B}:user/nobody",
                     "--action", "s3:GetObject")
     assert code == 2 and "no user" in out

@@ -368,6 +368,15 @@ def test_resource_statement_without_principal_never_applies():
     assert run(ctx(USER, identity=(FULL,), resource_policy=rp)).allowed
 
 
+def test_inference_rcp_and_endpoint_statements_without_principal_apply_to_everyone():
+    """§3 (inference): an RCP's principal is always `*` (E8, RCP syntax), and a VPC endpoint policy
+    statement without Principal is read the same way; a resource-policy statement without one never applies."""
+    bare_deny = pol(allow(), deny("s3:GetObject"))
+    assert run(ctx(USER, identity=(FULL,), rcp_levels=((bare_deny,),))).outcome is Outcome.EXPLICIT_DENY
+    assert run(ctx(USER, identity=(FULL,), endpoint_policies=(bare_deny,))).outcome is Outcome.EXPLICIT_DENY
+    assert run(ctx(USER, identity=(FULL,), resource_policy=bare_deny)).allowed
+
+
 def test_principal_arn_condition_of_a_session_is_the_role_arn():
     """§3, E9: the context is literal; given aws:PrincipalArn (the role ARN for a session), conditions read it."""
     idp = pol(allow(Condition={"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{A}:role/worker"}}))

@@ -1,7 +1,7 @@
 """Differential property test: symbolic whole-request authorization against `decide`.
 
 Random authorization contexts (1-5 identity policies, an optional boundary, a session policy, 0-3 SCP
-levels, 0-2 RCP levels, a resource policy; users, roles, sessions, federated users, root, services and
+levels, 0-2 RCP levels, a resource policy, sometimes a VPC endpoint policy; users, roles, sessions, federated users, root, services and
 anonymous callers, in the owner's account or another) x random requests. For every request the engine's
 answer to "is this pinned request allowed?" must equal the concrete decision, and the engine's witness
 for "is any request allowed?" must replay as allowed (AuthorizationQuestion.find raises otherwise).
@@ -85,7 +85,7 @@ def _condition(rng: random.Random) -> dict:
 
 def _statement(rng: random.Random, named: bool) -> dict:
     stmt: dict = {"Effect": rng.choice(("Allow", "Allow", "Deny"))}
-    if named:
+    if named and rng.random() < 0.95:  # rarely none: resource policies then ignore it, RCPs read `*`
         stmt[rng.choice(("Principal",) * 4 + ("NotPrincipal",))] = rng.choice(PRINCIPALS)
     stmt[rng.choice(("Action", "Action", "NotAction"))] = _values(rng, ACTIONS)
     stmt[rng.choice(("Resource",) * 4 + ("NotResource",))] = _values(rng, RESOURCES)
@@ -112,8 +112,9 @@ _SEED = st.integers(0, 2**32 - 1)
 @st.composite
 def contexts(draw) -> AuthContext:
     caller = draw(st.sampled_from(CALLERS))
-    n_identity, boundary, session, scps, rcps = draw(st.tuples(st.integers(1, 5), st.booleans(), st.booleans(),
-                                                               st.integers(0, 3), st.integers(0, 2)))
+    n_identity, boundary, session, scps, rcps, endpoint = draw(st.tuples(
+        st.integers(1, 5), st.booleans(), st.booleans(), st.integers(0, 3), st.integers(0, 2),
+        st.sampled_from((False, False, False, True))))
     seed = draw(_SEED)
     return AuthContext(
         caller, OWNER, tuple(_policy(seed + i, f"id{i}") for i in range(n_identity)),
@@ -121,7 +122,8 @@ def contexts(draw) -> AuthContext:
         boundary=_policy(seed + 11, "pb", full=True) if boundary else None,
         session_policy=_policy(seed + 12, "sp", full=True) if session else None,
         scp_levels=tuple((_policy(seed + 20 + i, f"scp{i}", full=True),) for i in range(scps)) or None,
-        rcp_levels=tuple((_policy(seed + 30 + i, f"rcp{i}", named=True, full=True),) for i in range(rcps)) or None)
+        rcp_levels=tuple((_policy(seed + 30 + i, f"rcp{i}", named=True, full=True),) for i in range(rcps)) or None,
+        endpoint_policies=(_policy(seed + 40, "vpce", named=True, full=True),) if endpoint else ())
 
 
 def auth_requests(seed: int, n: int) -> list[AuthRequest]:
