@@ -350,8 +350,9 @@ def internal_access(
     fmt: Format = typer.Option(Format.json, "--format"),
 ) -> None:
     """Which roles and users of the organization (or account) can reach one resource."""
-    from pipeline.internal_access import internal_access_command
-    typer.echo(json.dumps(internal_access_command(snapshot, resource, zone.value, aws_compatible), indent=2))
+    from pipeline.internal_access import internal_access_command, render_text
+    result = internal_access_command(snapshot, resource, zone.value, aws_compatible)
+    typer.echo(json.dumps(result, indent=2) if fmt is Format.json else render_text(result))
 
 
 @app.command("demo")

@@ -103,3 +103,17 @@ def internal_access_command(snapshot: str, resource: str, zone: str = ORGANIZATI
     collection = read_snapshot(snapshot)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {"findings": stamp(analyze_targets(collection, [resource], zone.upper(), aws_compatible=aws_compatible), now)}
+
+
+def render_text(result: dict) -> str:
+    """One line per finding: principal, access type, actions, condition (or the error code)."""
+    lines = []
+    for f in result["findings"]:
+        d = f["findingDetails"][0]["internalAccessDetails"] if f["findingDetails"] else {}
+        who = d.get("principal", {}).get("AWS", f["resource"])
+        if f.get("error"):
+            lines.append(f"{who}  ERROR {f['error']}")
+            continue
+        cond = " ".join(f"{k}={v}" for k, v in d["condition"].items())
+        lines.append(f"{who}  {d['accessType']}  {','.join(d['action'])}" + (f"  when {cond}" if cond else ""))
+    return "\n".join(lines) if lines else "no internal access"

@@ -99,6 +99,13 @@ KEYS: tuple[Key, ...] = (
         "unused_exclude_accounts"),
     Key("unused", "exclude_tags", [], "Tag sets, e.g. [{ team = \"break-glass\" }]: principals carrying every "
         "tag of a set are not judged.", "", "unused_exclude_tags"),
+    Key("internal_access", "zone", "ORGANIZATION", "Internal access: whose roles and users count, ORGANIZATION "
+        "(SCPs and RCPs folded in) or ACCOUNT.", "", "internal_zone"),
+    Key("internal_access", "inclusions", [], "Internal access: resources to analyse, as Access Analyzer's "
+        "analysisRule inclusions, e.g. [{ resource_types = [\"AWS::S3::Bucket\"] }, { account_ids = [...] }, "
+        "{ resource_arns = [...] }]; empty: internal access is off.", "", "internal_inclusions"),
+    Key("internal_access", "aws_compatible", False, "Internal access: AWS's PRINCIPAL_LIMIT_EXCEEDED error "
+        "finding beyond 3,000 principals on a resource (default: every finding).", "", "internal_aws_compatible"),
     Key("archive_rules", "name", None, "Name of the archive rule.", "", "archive_rules"),
     Key("archive_rules", "filter", None, "Access Analyzer's filter: eq, neq, contains or exists over a finding's "
         "keys (resource, principal.AWS, condition.aws:SourceVpc, isPublic, ...); every key must hold.", "",

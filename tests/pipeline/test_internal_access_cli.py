@@ -62,3 +62,11 @@ def test_account_zone_keeps_blocked_actions(capsys, snapshot):
 def test_bad_input_exits_2(capsys, snapshot):
     code, out = run(capsys, "internal-access", "--snapshot", str(snapshot), "--resource", "arn:aws:s3:::nope")
     assert code == 2 and isinstance(out, str) and "no resource" in out and out.count("\n") == 1
+
+
+def test_text_format(capsys, snapshot):
+    code, out = run(capsys, "internal-access", "--snapshot", str(snapshot), "--resource", BUCKET, "--format", "text")
+    assert code == 0 and isinstance(out, str)
+    lines = out.strip().splitlines()
+    assert f"arn:aws:iam::{APPS}:user/bob  INTRA_ORG  s3:GetObject" in lines
+    assert f"arn:aws:iam::{DATA}:role/broken  ERROR INTERNAL_ERROR" in lines
