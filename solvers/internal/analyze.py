@@ -319,6 +319,8 @@ def _resource_view(t: Target) -> tuple | None:
     if any(not arn_free(src) for lv in t.rcp_levels or () for src in lv):
         return None
     text = t.policy.policy.text if t.policy else ""
+    if any(k in text.lower() for k in ("aws:resource", ":resourceaccount", "resourcetag", "${")):
+        return None  # the policy reads a key of the resource: its answers stay with it
     for stmt in t.policy.policy.statements if t.policy else ():
         if stmt.resource is None or stmt.resource.negated or not all(
                 v.text == "*" or v.text == t.arn or v.text.startswith(t.arn + "/") for v in stmt.resource.values):

@@ -18,10 +18,14 @@ from solvers.internal.classes import personal
 from solvers.internal.model import Candidate, Target
 from solvers.overlap import shape
 
+_RESOURCE_KEYS = ("aws:resource", ":resourceaccount", "resourcetag", ":existingobjecttag", "${")
+
 
 def arn_free(src: Source) -> bool:
-    """Whether every statement of the policy acts on `*` (its answers hold for any resource)."""
-    return all(s.resource is not None and not s.resource.negated and all(v.text == "*" for v in s.resource.values)
+    """Whether every statement of the policy acts on `*` and no condition reads a key of the resource
+    (its answers hold for any resource of a type)."""
+    lowered = src.policy.text.lower()
+    return not any(k in lowered for k in _RESOURCE_KEYS) and all(s.resource is not None and not s.resource.negated and all(v.text == "*" for v in s.resource.values)
                for s in src.policy.statements)
 
 
