@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from solvers.authorization.context import AuthContext, AuthRequest, Caller
-from solvers.authorization.decide import Decision, Path, decide
+from solvers.authorization.decide import Decision, Outcome, Path, decide
 from solvers.authorization.principals import statement_kind
 from solvers.errors import UndecidedError
 from solvers.internal.classes import naming, personal
@@ -124,21 +124,30 @@ def _covers(pattern: str, glob: str) -> bool:
     return head is not None and not any(ch in head for ch in "*?$") and glob.rstrip("*").startswith(head)
 
 
-def _depends(ctx: AuthContext, a: Access) -> bool:
-    """Whether the decision on `a` may change with the context or with the ARN inside `a.glob`: some
-    statement that may match has a condition, or a resource pattern that splits the glob."""
+def _varies(s: Statement, a: Access) -> bool:
+    """Whether the statement's match on `a` may change with the context or the ARN inside `a.glob`: it
+    has a condition, or a resource pattern that splits the glob."""
+    if s.conditions:
+        return True
+    return a.glob.endswith("*") and s.resource is not None and not all(
+        _covers(v.text, a.glob) or not may_overlap(Shape(None, None, _resource_shape((v.text,))),
+                                                   Shape(None, None, _resource_shape((a.glob,))))
+        for v in s.resource.values)
+
+
+def _depends(ctx: AuthContext, a: Access, decision: Decision) -> bool:
+    """Whether some other request on `a` (context, ARN inside the glob) may be allowed, given that the
+    concrete one was denied. Not when a matching Deny cannot stop matching (no condition, the whole glob);
+    not for an implicit deny when no Allow that may match can change (Denies only take away)."""
+    if decision.outcome is Outcome.EXPLICIT_DENY and any(not _varies(m.statement, a) for m in decision.decisive):
+        return False
     mine = _access_shape(a)
-    wild = a.glob.endswith("*")
+    allows_only = decision.outcome is Outcome.IMPLICIT_DENY
     for _, src in ctx.sources():
         for s in src.policy.statements:
-            if not may_overlap(shape(s), mine):
+            if allows_only and s.effect != "Allow":
                 continue
-            if s.conditions:
-                return True
-            if wild and s.resource is not None and not all(
-                    _covers(v.text, a.glob) or not may_overlap(Shape(None, None, _resource_shape((v.text,))),
-                                                               Shape(None, None, _resource_shape((a.glob,))))
-                    for v in s.resource.values):
+            if may_overlap(shape(s), mine) and _varies(s, a):
                 return True
     return False
 
@@ -163,7 +172,7 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
         decision = decide(ctx, request)
         if decision.allowed:
             out.append(Answer(a, request, decision, ()))
-        elif _depends(ctx, a):
+        elif _depends(ctx, a, decision):
             pending.setdefault(a.glob, []).append(a)
     seen: list[AuthRequest] = [AuthRequest("", "", probe) for probe in _probes(ctx, fixed)] if pending else []
     for glob, group in pending.items():
