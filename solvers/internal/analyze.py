@@ -100,20 +100,29 @@ def _access_shape(a: Access) -> Shape:
     return Shape(*_action_shape((a.action,)), _resource_shape((a.glob,)))
 
 
-def _grants(ctx: AuthContext) -> list[Statement]:
-    """Allow statements that can grant to this caller: identity ones, resource ones naming it."""
-    out = [s for src in ctx.identity for s in src.policy.statements if s.effect == "Allow"]
-    if ctx.resource_policy:
-        out += [s for s in ctx.resource_policy.policy.statements if s.effect == "Allow" and s.principal is not None
+def _grants(ctx: AuthContext) -> tuple[list[Statement], list[Statement]]:
+    """Allow statements that can grant to this caller: (identity ones, resource ones naming it)."""
+    identity = [s for src in ctx.identity for s in src.policy.statements if s.effect == "Allow"]
+    resource = [s for s in (ctx.resource_policy.policy.statements if ctx.resource_policy else ())
+                if s.effect == "Allow" and s.principal is not None
                 and statement_kind(s.principal, s.effect, ctx.caller, ctx.boundary is not None) is not None]
-    return out
+    return identity, resource
 
 
 def prefilter(ctx: AuthContext, accesses: Iterable[Access]) -> list[Access]:
-    """The accesses some granting statement may match (§6.3 step 3); the others cannot be allowed."""
-    service_of = {a.action.partition(":")[0].lower() for a in accesses}
-    shapes = [sh for s in _grants(ctx) if (sh := shape(s)).services is None or sh.services & service_of]
-    return [a for a in accesses if any(may_overlap(sh, _access_shape(a)) for sh in shapes)]
+    """The accesses some granting statement may match (§6.3 step 3); the others cannot be allowed.
+    Across accounts both sides must grant (R5), so both must have a statement that may match."""
+    services = {a.action.partition(":")[0].lower() for a in accesses}
+
+    def shapes(stmts: list[Statement]) -> list:
+        return [sh for s in stmts if (sh := shape(s)).services is None or sh.services & services]
+    identity, resource = (shapes(side) for side in _grants(ctx))
+
+    def some(side: list, a: Access) -> bool:
+        return any(may_overlap(sh, _access_shape(a)) for sh in side)
+    if ctx.cross_account:
+        return [a for a in accesses if some(identity, a) and some(resource, a)]
+    return [a for a in accesses if some(identity, a) or some(resource, a)]
 
 
 def _covers(pattern: str, glob: str) -> bool:
