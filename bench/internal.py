@@ -201,7 +201,7 @@ def main() -> int:
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--seed", type=int, default=16)
     args = ap.parse_args()
-    console = Console()
+    console = Console(width=160)
     with tempfile.TemporaryDirectory(prefix="trustmap-bench-internal-") as tmp:
         snapshot = Path(tmp) / "snapshot"
         t0 = time.perf_counter()
