@@ -138,8 +138,7 @@ class _Grants:
     identity: bool
     boundary: bool
     session: bool
-    resource: Kind | None  # the strongest kind of resource-policy Allow
-    resource_kinds: frozenset[Kind]
+    resource_kinds: frozenset[Kind]  # the kinds by which resource-policy Allows name the caller
 
 
 def _core(caller: Caller, ctx: AuthContext, must_grant: bool, g: _Grants) -> Path | None:
@@ -195,7 +194,7 @@ def decide(ctx: AuthContext, req: AuthRequest) -> Decision:
     kinds = frozenset(m.kind for m in allows if m.type == "resource" and m.kind is not None)
     grants = _Grants(identity=caller.kind is CallerKind.ROOT or has("identity"),
                      boundary=ctx.boundary is None or "boundary" not in types or has("boundary"),
-                     session=session_ok, resource=max(kinds) if kinds else None, resource_kinds=kinds)
+                     session=session_ok, resource_kinds=kinds)
     must_grant = resource_must_grant(req.action, req.resource)
     path = _core(caller, ctx, must_grant, grants)
     if path is not None and aws_owned_write(req.action, req.resource):  # R0: no policy can allow it

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# RCPs bind these services only [E8]: the five of the launch, then Cognito, CloudWatch Logs, DynamoDB,
-# ECR and OpenSearch Serverless (added in 2025, per the RCP page's list of supported services).
+# RCPs bind these services only [E8]: the five of the launch (documented), then Cognito, CloudWatch Logs,
+# DynamoDB, ECR and OpenSearch Serverless, which AWS announced later (2025). The IAM catalog does not say
+# which services support RCPs; this list is to be checked against the RCP page's current list.
 RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager",
                           "cognito-identity", "cognito-idp", "logs", "dynamodb", "ecr", "aoss"})
 GET_CALLER_IDENTITY = "sts:getcalleridentity"
