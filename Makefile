@@ -2,9 +2,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test bench lint demo docs clean
+.PHONY: setup chromium test bench lint demo docs clean
 
-setup: $(STAMP)
+setup: $(STAMP) chromium
+
+# The report's browser tests and bench drive Debian's Chromium through Playwright (never a browser
+# Playwright downloads); installed once, as root, when missing.
+chromium:
+	@test -x /usr/bin/chromium || { test "$$(id -u)" = 0 || { echo "make setup: /usr/bin/chromium is missing; as root: apt-get install -y chromium chromium-driver" >&2; exit 1; }; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,8 +34,11 @@ bench: setup
 	$(PY) bench/connectors.py
 	$(PY) bench/unused.py
 	$(PY) bench/parse.py
+	$(PY) bench/report.py
 	$(PY) bench/authorization.py
 	$(PY) bench/internal.py
+	$(PY) bench/artifacts.py
+	$(PY) bench/iac.py
 
 lint: setup
 	$(VENV)/bin/ruff check

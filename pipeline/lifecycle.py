@@ -3,14 +3,18 @@
 A finding keeps its id while the same access exists (ids derive from resource, principal, condition,
 sources). New findings are ACTIVE, or ARCHIVED when an archive rule matches; findings still present keep
 their status (ARCHIVED stays archived; RESOLVED becomes ACTIVE again); findings gone are RESOLVED, and
-resolved ones are forgotten after 90 days. Error findings are removed, not resolved, once fixed. The
-state is one JSON file beside the artifacts.
+resolved ones are forgotten after 90 days. Error findings are removed, not resolved, once fixed.
+
+"Gone" needs the run to have looked: a finding absent from this run whose resource the run did not see
+completely (`pipeline.coverage`: a coverage gap, an error finding, an account or Region not enumerated)
+is *carried over* unchanged, status and dates included, never resolved on a guess. The state is one
+JSON file beside the artifacts.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -73,8 +77,22 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def advance(previous: Mapping[str, dict], current: Iterable[dict], rules: Iterable[ArchiveRule], now: str) -> list[dict]:
-    """This run's findings with their lifecycle status, given the previous run's (by id)."""
+@dataclass
+class Advanced:
+    """This run's findings with their lifecycle status, and the ids of those carried over unseen."""
+    findings: list[dict]
+    carried_over: list[str] = field(default_factory=list)
+
+
+def _everything(_: dict) -> bool:
+    return True
+
+
+def advance(previous: Mapping[str, dict], current: Iterable[dict], rules: Iterable[ArchiveRule], now: str,
+            seen: Callable[[dict], bool] = _everything) -> Advanced:
+    """This run's findings with their lifecycle status, given the previous run's (by id). `seen` says
+    whether this run looked completely where a previous finding's resource lives; an absent finding it
+    did not see keeps its previous status."""
     rules = list(rules)
     out: dict[str, dict] = {}
     for f in current:
@@ -92,15 +110,19 @@ def advance(previous: Mapping[str, dict], current: Iterable[dict], rules: Iterab
             if status == "ACTIVE" and any(r.matches(f) for r in rules):
                 f["status"], f["updatedAt"] = "ARCHIVED", now
         out[f["id"]] = f
+    carried = []
     for fid, old in previous.items():
-        if fid in out or old.get("error"):
-            continue  # still there, or an error finding: those are removed when fixed
+        if fid in out:
+            continue  # still there
         if old["status"] == "RESOLVED":
             if _time(now) - _time(old["updatedAt"]) <= RESOLVED_RETENTION:
                 out[fid] = old
-            continue
-        out[fid] = {**old, "status": "RESOLVED", "updatedAt": now}
-    return sorted(out.values(), key=lambda f: (f["resource"], f["id"]))
+        elif not seen(old):
+            out[fid] = old  # not looked at: it may well still be there
+            carried.append(fid)
+        elif not old.get("error"):  # error findings are removed once fixed, not resolved
+            out[fid] = {**old, "status": "RESOLVED", "updatedAt": now}
+    return Advanced(sorted(out.values(), key=lambda f: (f["resource"], f["id"])), sorted(carried))
 
 
 def _content(f: dict) -> tuple:

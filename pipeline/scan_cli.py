@@ -1,9 +1,11 @@
 """Command-line glue of `trustmap scan` and `trustmap demo`: settings, progress on stderr, summary."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -34,7 +36,6 @@ class _Progress:
 
 
 def _progress(enabled: bool):
-    import contextlib
     return _Progress() if enabled else contextlib.nullcontext(None)
 
 
@@ -74,14 +75,47 @@ def print_summary(summary: dict, fmt: str) -> None:
         console.print(f"{name:>9}: {path}", highlight=False)
 
 
+@contextlib.contextmanager
+def _stdout_kept_for_output() -> Iterator[None]:
+    """While the scan runs, file descriptor 1 is stderr: Ray's core, its retry and node messages and the
+    processes it spawns write there, so stdout carries only the command's output (`--format json`)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+RAY_JOB_ENV = "RAY_JOB_CONFIG_JSON_ENV_VAR"  # set by Ray's job supervisor for a submitted entrypoint
+
+
+def absolute_paths(settings, from_snapshot: str | None):
+    """`--out` and `--from-snapshot` made absolute before anything runs (Ray may replace the working
+    directory under a job). Under `ray job submit` the working directory is Ray's temporary copy of the
+    upload: a relative `--out` would put the artifacts and the lifecycle state where no later run finds
+    them, so it is refused."""
+    from dataclasses import replace
+
+    from solvers.errors import InputError
+    if RAY_JOB_ENV in os.environ and not settings.out.is_absolute():
+        raise InputError(f"--out {settings.out} is relative, and under `ray job submit` the working directory is "
+                         "Ray's temporary copy of the upload: give an absolute path on storage every run can "
+                         "reach (e.g. --out /shared/trustmap/out), or the lifecycle state is lost")
+    snapshot = str(Path(from_snapshot).absolute()) if from_snapshot else None
+    if snapshot and not Path(snapshot).is_dir():
+        raise InputError(f"snapshot folder {from_snapshot} does not exist")
+    return replace(settings, out=settings.out.absolute()), snapshot
+
+
 def scan_command(config: str | None, overrides: dict, from_snapshot: str | None, fmt: str) -> int:
     from pipeline.scan import run_scan
     from pipeline.settings import load_settings
-    settings = load_settings(config, overrides)
-    if from_snapshot and not Path(from_snapshot).is_dir():
-        from solvers.errors import InputError
-        raise InputError(f"snapshot folder {from_snapshot} does not exist")
-    with _progress(fmt != "json") as progress:
+    settings, from_snapshot = absolute_paths(load_settings(config, overrides), from_snapshot)
+    with _stdout_kept_for_output(), _progress(fmt != "json") as progress:
         code, summary = run_scan(settings, from_snapshot, progress)
     print_summary(summary, fmt)
     return code
@@ -117,7 +151,7 @@ def demo_command(out: str, accounts: int, fmt: str) -> int:
                                         "cloudtrail": f"s3://{manifest['cloudTrail']['bucket']}",
                                         "internal_access": manifest["internalAccess"]["settings"],
                                         **demo_unused_overrides(manifest)})
-        with _progress(fmt != "json") as progress:
+        with _stdout_kept_for_output(), _progress(fmt != "json") as progress:
             code, summary = run_scan(settings, None, progress)
     summary["artifacts"]["manifest"] = str(out_dir / "demo-manifest.json")
     print_summary(summary, fmt)

@@ -80,8 +80,9 @@ KEYS: tuple[Key, ...] = (
         "profile"),
     Key("aws", "endpoint_url", "", "Endpoint of a local AWS emulator, e.g. http://127.0.0.1:5000; empty: AWS.",
         "--endpoint-url", "endpoint_url"),
-    Key("ray", "address", "", "Ray cluster to join (\"auto\", ray://host:10001); empty: an embedded local "
-        "instance.", "--address", "ray_address"),
+    Key("ray", "address", "", "Ray cluster to join (\"auto\" on a node of the cluster, host:6379, or "
+        "ray://host:10001 with trustmap[cluster]); empty: an embedded instance on 127.0.0.1.", "--address",
+        "ray_address"),
     Key("generation", "cloudtrail", "", "CloudTrail logs (a folder or s3://bucket/prefix): one least-privilege "
         "policy per active role and user in OUT/policies/; empty: no generation.", "--cloudtrail", "cloudtrail"),
     Key("generation", "start", "", "Start of the CloudTrail window (ISO 8601); empty: the start of the unused-"

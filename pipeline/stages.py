@@ -99,26 +99,47 @@ def analyze_units(units: Sequence[Unit], zone: Zone) -> dict[str, list[dict]]:
     """Findings of each unit, by unit key. A unit whose configuration is unreadable gives an error
     finding; nothing one resource does stops the others."""
     from solvers.external.analyze import analyze_resource, error_finding
-    from solvers.external.zone import ZoneOfTrust
     out: dict[str, list[dict]] = {}
+    trusts = _ZonesByOwner(zone)
     for u in units:
         try:
-            trust = ZoneOfTrust(u.account, zone.organization_id if zone.kind == "ORGANIZATION" else None,
-                                frozenset(zone.member_accounts) if zone.kind == "ORGANIZATION" else frozenset())
-            out[u.key] = analyze_resource(u.resource_type, u.arn, u.account, u.configuration, trust, u.account_block)
+            out[u.key] = analyze_resource(u.resource_type, u.arn, u.account, u.configuration, trusts[u.account],
+                                          u.account_block)
         except InputError as exc:
             out[u.key] = [error_finding(u.resource_type, u.arn, u.account, "INTERNAL_ERROR", str(exc))]
     return out
 
 
+class _ZonesByOwner(dict):
+    """The zone of trust of each resource owner in a batch, each built once; the organization's member
+    accounts are checked once and shared, so a resource's zone costs nothing per member account."""
+
+    def __init__(self, zone: Zone) -> None:
+        super().__init__()
+        self._zone = zone
+        self._members: frozenset[str] | None = None
+
+    def __missing__(self, owner: str):
+        from solvers.external.zone import AccountIds, ZoneOfTrust
+        if self._zone.kind != "ORGANIZATION":
+            trust = ZoneOfTrust(owner)
+        else:
+            if self._members is None:
+                self._members = AccountIds(self._zone.member_accounts)
+            trust = ZoneOfTrust(owner, self._zone.organization_id, self._members)
+        self[owner] = trust
+        return trust
+
+
 def stamp(findings: list[dict], unit: Unit, representative: Unit) -> list[dict]:
-    """The findings of `representative` as findings of `unit` (same key, maybe another resource)."""
+    """The findings of `representative` as findings of `unit` (same key, maybe another resource), each
+    with the unit's Region (where Security Hub and OCSF report it, and where the lifecycle looks for it)."""
     if unit is representative:
-        return findings
+        return [{**f, "region": unit.region} for f in findings]
     from solvers.external.analyze import finding_id
     out = []
     for f in findings:
-        g = {**f, "resource": unit.arn, "resourceOwnerAccount": unit.account}
+        g = {**f, "resource": unit.arn, "resourceOwnerAccount": unit.account, "region": unit.region}
         g["id"] = finding_id(unit.arn, g["principal"], g["condition"], g.get("sources", []), g["error"])
         if "example" in g:
             g["example"] = {**g["example"], "resource": unit.arn}
@@ -136,6 +157,8 @@ def trusted_canonical_ids(zone: Zone, owner: str, canonical_ids: dict[str, str])
 def drop_trusted_canonical_users(findings: list[dict], zone: Zone, canonical_ids: dict[str, str]) -> list[dict]:
     """ACL grants to a canonical user of the zone are not external (known only once every account of the
     zone has been enumerated, so applied when aggregating)."""
+    organization = trusted_canonical_ids(zone, "", canonical_ids) if zone.kind == "ORGANIZATION" else None
     return [f for f in findings
             if f["principal"].get("CanonicalUser") not in
-            trusted_canonical_ids(zone, f["resourceOwnerAccount"], canonical_ids)]
+            (organization if organization is not None else
+             trusted_canonical_ids(zone, f["resourceOwnerAccount"], canonical_ids))]

@@ -4,10 +4,13 @@ Kept apart from `pipeline/cli.py` so that the command stays a thin wrapper aroun
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 
 from solvers.validation import FINDING_TYPES, Finding, validate_policy
 from solvers.validation.findings import learn_more_link
@@ -23,6 +26,8 @@ class Validated:
     name: str  # the argument as given ("-" for standard input)
     text: str
     findings: list[Finding]
+    uri: str | None = None  # the SARIF artifact URI (default: from the name, see sarif_uri)
+    logical: str | None = None  # what the policy belongs to, when it is not a file (a resource ARN...)
 
 
 def run_validate(paths: Sequence[str], read: Callable[[str], str], policy_type: str, resource_type: str | None,
@@ -71,41 +76,75 @@ def as_text(results: Sequence[Validated]) -> str:
 
 
 def as_sarif(results: Sequence[Validated]) -> dict:
-    """SARIF 2.1.0 for GitHub code scanning: one rule per issue code, a region per location."""
+    """SARIF 2.1.0 for GitHub code scanning: one rule per issue code, a region per location, artifact
+    URIs relative to the repository (the working folder), and a fingerprint per result that stays the
+    same when lines move, so that a new upload updates alerts instead of duplicating them."""
     from solvers.validation.registry import RULES
     codes = sorted({f.issue_code for r in results for f in r.findings})
     rule_index = {code: i for i, code in enumerate(codes)}
     rules = []
     for code in codes:
         rule = RULES[code]
+        link = learn_more_link(code, rule.finding_type)
+        kind = rule.finding_type.replace("_", " ").lower()
         rules.append({"id": code, "name": "".join(w.title() for w in code.split("_")),
-                      "shortDescription": {"text": rule.doc}, "helpUri": learn_more_link(code, rule.finding_type),
-                      "defaultConfiguration": {"level": SARIF_LEVEL[rule.finding_type]},
-                      "properties": {"findingType": rule.finding_type}})
+                      "shortDescription": {"text": rule.doc},
+                      "fullDescription": {"text": f"{rule.doc} IAM Access Analyzer policy validation reports "
+                                                  f"this as a {kind} ({code})."},
+                      "help": {"text": f"{rule.doc} See {link}",
+                               "markdown": f"{rule.doc} See [{code}]({link}) in the IAM Access Analyzer "
+                                           f"policy checks reference."},
+                      "helpUri": link, "defaultConfiguration": {"level": SARIF_LEVEL[rule.finding_type]},
+                      "properties": {"findingType": rule.finding_type, "tags": ["security", "iam"]}})
     sarif_results = []
+    seen: dict[str, int] = {}
     for r in results:
+        uri = r.uri or sarif_uri(r.name)
         for f in r.findings:
             locations = []
             for loc in f.locations[:1] or ():
                 s, e = loc.span.start, loc.span.end
-                locations.append({"physicalLocation": {
-                    "artifactLocation": {"uri": "stdin" if r.name == "-" else r.name},
+                location: dict = {"physicalLocation": {
+                    "artifactLocation": {"uri": uri},
                     "region": {"startLine": s.line, "startColumn": s.column + 1, "endLine": e.line,
                                "endColumn": e.column + 1, "charOffset": s.offset,
-                               "charLength": e.offset - s.offset}}})
+                               "charLength": e.offset - s.offset}}}
+                if r.logical:
+                    location["logicalLocations"] = [{"fullyQualifiedName": r.logical, "kind": "resource"}]
+                locations.append(location)
+            token = r.text[f.locations[0].span.start.offset:f.locations[0].span.end.offset] if f.locations else ""
+            path = f.locations[0].as_dict()["path"] if f.locations else []
+            digest = hashlib.sha256(json.dumps([f.issue_code, uri, path, token]).encode()).hexdigest()[:16]
+            seen[digest] = seen.get(digest, 0) + 1
             sarif_results.append({"ruleId": f.issue_code, "ruleIndex": rule_index[f.issue_code],
                                   "level": SARIF_LEVEL[f.finding_type], "message": {"text": f.details},
-                                  "locations": locations})
+                                  "locations": locations,
+                                  "partialFingerprints": {"primaryLocationLineHash": f"{digest}:{seen[digest]}"}})
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "trustmap", "rules": rules}},
         "results": sarif_results}]}
+
+
+def sarif_uri(name: str) -> str:
+    """A policy file as GitHub code scanning wants it: relative to the repository root (the working
+    folder), `/`-separated and percent-encoded; a file outside the working folder as a file: URI."""
+    if name == "-":
+        return "stdin"
+    path = Path(name)
+    absolute = path.resolve()
+    try:
+        relative = absolute.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return absolute.as_uri()
+    return quote(relative.as_posix())
 
 
 def validate_collected(policies: Sequence[dict]) -> tuple[dict, dict]:
     """Validation for a scan: `policies` are {"text", "policyType", "resourceType" (or None), "where"}
     records, `where` saying where the policy lives (account, ARN, policy name...). Each distinct
     (text, type, resource type) is validated once. Returns validation.json's document
-    ({"policies": [{"where", "policyType", "resourceType", "findings"}]}) and the SARIF log, whose
+    ({"policies": [{"where", "policyType", "resourceType", "policyDocument", "findings"}]}: the text as
+    ValidatePolicy's request names it, so that the findings' spans can be read against it) and the SARIF log, whose
     artifacts are named after each policy's `where`."""
     cache: dict[tuple[str, str, str | None], list[Finding]] = {}
     entries, validated = [], []
@@ -115,9 +154,16 @@ def validate_collected(policies: Sequence[dict]) -> tuple[dict, dict]:
             cache[key] = validate_policy(*key)
         findings = cache[key]
         entries.append({"where": p["where"], "policyType": key[1], "resourceType": key[2],
-                        "findings": [f.as_dict() for f in findings]})
-        validated.append(Validated(_where_name(p["where"]), key[0], findings))
+                        "policyDocument": key[0], "findings": [f.as_dict() for f in findings]})
+        name = _where_name(p["where"])
+        validated.append(Validated(name, key[0], findings, _where_uri(name), name))
     return {"policies": entries}, as_sarif(validated)
+
+
+def _where_uri(name: str) -> str:
+    """A policy that lives in AWS has no file: it is named by a relative path under `aws/` made of what
+    holds it (its ARN, percent-encoded), and the ARN itself is the result's logical location."""
+    return "aws/" + quote(name, safe="") + ".json"
 
 
 def _where_name(where) -> str:

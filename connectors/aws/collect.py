@@ -70,8 +70,17 @@ class ScopeResult:
 
 @dataclass(frozen=True)
 class Collection:
+    """What one collection gathered. `selection` is what it was asked for, with the accounts resolved
+    (None when unknown: every active account of the organization, every Region and type)."""
     organization: Organization
     scopes: tuple[ScopeResult, ...] = field(default=())
+    selection: Selection | None = None
+
+    def accounts(self) -> tuple[str, ...]:
+        """The accounts this collection was meant to cover."""
+        if self.selection is not None and self.selection.accounts is not None:
+            return self.selection.accounts
+        return self.organization.active_accounts()
 
     def resources(self) -> Iterator[dict]:
         for scope in self.scopes:
@@ -149,4 +158,4 @@ def collect(config: SessionConfig, selection: Selection = Selection(), accounts_
         for future in as_completed(futures):
             scopes.extend(future.result())
     scopes.sort(key=lambda s: (s.account, s.region))
-    return Collection(organization, tuple(scopes))
+    return Collection(organization, tuple(scopes), replace(selection, accounts=tuple(accounts)))

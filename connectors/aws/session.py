@@ -37,6 +37,9 @@ class SessionConfig:
     session_name: str = "trustmap-collect"
     duration_seconds: int = 3600
     max_attempts: int = 10
+    # botocore waits 60 s for a connection by default, and retries it: a silent endpoint cost minutes.
+    connect_timeout: float = 10.0
+    give_up_after: float = 10.0  # seconds of nothing but failed connections before collect gives up
     # Adaptive: botocore also slows its own sending rate when AWS throttles, which is what a storm needs.
     retry_mode: str = "adaptive"
     client_hooks: tuple[ClientHook, ...] = ()
@@ -142,7 +145,7 @@ class Sessions:
     def client(self, session: boto3.Session, service: str, region: str) -> Any:
         cfg = self.config
         config = Config(retries={"mode": cfg.retry_mode, "max_attempts": cfg.max_attempts},
-                        user_agent_extra="trustmap-collect")
+                        connect_timeout=cfg.connect_timeout, user_agent_extra="trustmap-collect")
         try:
             with _CLIENT_CREATION:
                 client = session.client(service, region_name=region, endpoint_url=cfg.endpoint_url, config=config)

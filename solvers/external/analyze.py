@@ -32,12 +32,16 @@ def finding_id(resource: str, principal: dict, condition: dict, sources: Sequenc
 def _finding(res: ResourceAccess, principal: dict, actions: Sequence[str], condition: dict, public: bool,
              sources: list[dict], now: str, error: str | None = None, example: dict | None = None,
              detail: str | None = None) -> dict:
-    out = {"id": finding_id(res.arn, principal, condition, sources, error), "principal": principal,
+    # Sources are reported for S3 only (as Access Analyzer does), and the id derives from what a finding
+    # reports: a finding copied onto another resource of the same analysis key (pipeline.stages.stamp)
+    # then gets the id its own analysis would give, whichever resource was analysed.
+    reported = sources if res.resource_type in ("AWS::S3::Bucket", "AWS::S3Express::DirectoryBucket") else None
+    out = {"id": finding_id(res.arn, principal, condition, reported or [], error), "principal": principal,
            "action": list(actions), "resource": res.arn, "resourceType": res.resource_type,
            "isPublic": public, "condition": condition, "status": "ACTIVE", "resourceOwnerAccount": res.account,
            "createdAt": now, "analyzedAt": now, "updatedAt": now, "error": error}
-    if res.resource_type in ("AWS::S3::Bucket", "AWS::S3Express::DirectoryBucket"):
-        out["sources"] = sources
+    if reported is not None:
+        out["sources"] = reported
     if example is not None:
         out["example"] = example
     if detail:

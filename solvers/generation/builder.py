@@ -11,6 +11,7 @@ IAM counts them), splitting a statement's Action or Resource list when one state
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from solvers.generation.resources import ResourceCatalog, placeholders
 
 MAX_POLICY_CHARS = 6144
 VERSION = "2012-10-17"
+_JOB_NAMESPACE = uuid.UUID("0b8f5d2a-6c43-4e1f-9a7d-3e2c1b5f8a64")
 _ENVELOPE = len(b'{"Version":"2012-10-17","Statement":[]}')
 
 
@@ -124,6 +126,12 @@ def split_policies(statements: list[dict], limit: int = MAX_POLICY_CHARS) -> lis
     return [{"Version": VERSION, "Statement": s} for s in policies]
 
 
+def job_id(principal_arn: str, start_time: str | None, end_time: str | None, started_on: str) -> str:
+    """GetGeneratedPolicy's jobId: there is no job service to ask, so the id names the job's inputs
+    (principal, window, start), the same for a rerun of the same job."""
+    return str(uuid.uuid5(_JOB_NAMESPACE, orjson.dumps([principal_arn, start_time, end_time, started_on]).decode()))
+
+
 def generated_policy_result(principal_arn: str, activity: dict | None, catalog: Catalog,
                             options: GenerationOptions, *, start_time: str | None, end_time: str | None,
                             started_on: str, completed_on: str, trail_properties: list | None = None,
@@ -136,7 +144,8 @@ def generated_policy_result(principal_arn: str, activity: dict | None, catalog: 
     statements = build_statements(activity, catalog, options, service_level, resources)
     policies = split_policies(statements) if statements else []
     return {
-        "jobDetails": {"status": "SUCCEEDED", "startedOn": started_on, "completedOn": completed_on},
+        "jobDetails": {"jobId": job_id(principal_arn, start_time, end_time, started_on), "status": "SUCCEEDED",
+                       "startedOn": started_on, "completedOn": completed_on},
         "generatedPolicyResult": {
             "generatedPolicies": [{"policy": orjson.dumps(p).decode()} for p in policies],
             "properties": {

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-
-import z3
+from typing import TYPE_CHECKING
 
 from solvers.errors import UndecidedError
 from solvers.evaluator import Principal, Request, ascii_lower
+from solvers.lazy import lazy_module
 from solvers.operators import Family, Test
 from solvers.policy import Policy
 from solvers.symbolic.compile import ACTION, PRINCIPAL, RESOURCE, CompiledPolicy, Space, compile_policy
@@ -25,6 +26,13 @@ from solvers.symbolic.finite import FiniteSpace, space_size
 from solvers.symbolic.patterns import Atom, has_vars, literal, matches
 from solvers.symbolic.terms import And, Not, Term
 from solvers.symbolic.z3enc import Encoder
+
+# Most questions are answered by enumeration (`finite`) and never touch Z3, whose import is a third
+# of a one-policy command's start-up.
+if TYPE_CHECKING:
+    import z3
+else:
+    z3 = lazy_module("z3")
 
 
 def _exact(family: Family, text: str):
@@ -64,6 +72,20 @@ def _instances(patterns: list) -> Iterable[str]:
             else:
                 out.append(min(tok.chars))
         yield "".join(out)
+
+
+_ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def _account_principals(patterns: list) -> Iterable[str]:
+    """Principals of the accounts the policies name, as a user could write them in a request: an
+    account principal `123456789012` matches any principal ARN of the account, and filling its
+    wildcards one by one would give an unusable `arn:example:example:...` string."""
+    for instance in _instances(patterns):
+        for account in dict.fromkeys(_ACCOUNT_ID.findall(instance)):
+            yield f"AWS|arn:aws:iam::{account}:root"
+            yield f"AWS|arn:aws:iam::{account}:role/example"
+            yield f"AWS|arn:aws:iam::{account}:user/example"
 
 
 # Class spaces with at most this many combinations are enumerated instead of handed to Z3 (`finite`):
@@ -275,6 +297,7 @@ class Question:
         if self.space.uses_principal:
             who = self._nicer(PRINCIPAL, values[PRINCIPAL][0],  # type: ignore[index]
                               itertools.chain(self.example_principals, _EXAMPLE_PRINCIPALS,
+                                              _account_principals(self.space.dims[PRINCIPAL].patterns),
                                               _instances(self.space.dims[PRINCIPAL].patterns)),
                               limit=40)
             kind, _, ident = who.partition("|")

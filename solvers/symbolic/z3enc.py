@@ -7,12 +7,18 @@ membership test in the union regex of its patterns.
 """
 from __future__ import annotations
 
-import z3
+from typing import TYPE_CHECKING
 
 from solvers.errors import UndecidedError
+from solvers.lazy import lazy_module
 from solvers.symbolic.domains import Dim
 from solvers.symbolic.patterns import Atom, Pattern, Tok, VarTok
 from solvers.symbolic.terms import And, Const, Not, Or, Present, Some, Term
+
+if TYPE_CHECKING:
+    import z3
+else:
+    z3 = lazy_module("z3")  # loaded when the first question needs the solver (see solvers.lazy)
 
 _SHARED: list[z3.Context] = []
 

@@ -17,6 +17,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from solvers.unused.evidence import Evidence
 from solvers.unused.granted import granted_by_service
@@ -154,7 +155,9 @@ def account_findings(principals: Iterable[Principal], usage: AccountUsage, perio
                      only: str | None = None) -> list[dict]:
     """Every unused-access finding of one account's principals (`only`: one principal ARN)."""
     tally = tally if tally is not None else Tally()
-    now = iso(period.as_of)
+    # When the analysis ran, not the instant it judges as of (a demo or a replay may judge as of a
+    # later or earlier time): analyzedAt is never later than the run that wrote it.
+    now = iso(datetime.now(UTC).replace(microsecond=0))
     out: list[dict] = []
     for p in principals:
         if only is not None and only not in (p.arn, p.canonical_arn):

@@ -92,4 +92,4 @@ def recommendation(p: Principal, unused: UnusedSet, now: str) -> dict:
         else:
             steps.append(_step("CREATE_POLICY", policy, trimmed(policy.document or "{}", unused)))
     return {"recommendationType": "UnusedPermissionRecommendation", "status": "SUCCEEDED", "resourceArn": p.arn,
-            "startedOn": now, "completedOn": now, "recommendedSteps": steps}
+            "startedAt": now, "completedAt": now, "recommendedSteps": steps}

@@ -62,14 +62,11 @@ class ArnTemplate:
 
 
 def _templates_of(prefix: str) -> list[ArnTemplate]:
-    svc = load_catalog().service(prefix)
     out: list[ArnTemplate] = []
-    if svc is None:
-        return out
-    for rt in svc.resource_types.values():
+    for rt in load_catalog().resource_types(prefix).values():
         fields = rt.arn_template.split(":", 5)
         if len(fields) == 6:
-            out.append(ArnTemplate(svc.prefix, rt.name, rt.arn_template, fields[3], fields[4], fields[5]))
+            out.append(ArnTemplate(prefix.lower(), rt.name, rt.arn_template, fields[3], fields[4], fields[5]))
     return out
 
 

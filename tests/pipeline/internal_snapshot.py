@@ -64,8 +64,8 @@ def write_internal_snapshot(path):
         return {"id": pid, "arn": f"arn:{pid}", "name": pid, "type": kind, "awsManaged": False, "content": content,
                 "targets": [{"targetId": t, "type": "", "name": ""} for t in targets]}
     levels = ("r-root", "ou-x", DATA, APPS)
-    org = Organization("o-1", "999999999999", DATA,
-                       (Account(DATA, "data", "ACTIVE", "o-1/r-root/ou-x/"), Account(APPS, "apps", "ACTIVE", "o-1/r-root/ou-x/")),
+    org = Organization("o-a1b2c3d4e5", "999999999999", DATA,
+                       (Account(DATA, "data", "ACTIVE", "o-a1b2c3d4e5/r-root/ou-x/"), Account(APPS, "apps", "ACTIVE", "o-a1b2c3d4e5/r-root/ou-x/")),
                        policies=(policy("p-full", "SERVICE_CONTROL_POLICY", FULL, *levels),
                                  policy("p-nodel", "SERVICE_CONTROL_POLICY", NO_DELETE, "ou-x"),
                                  policy("p-rfull", "RESOURCE_CONTROL_POLICY", RCP_FULL, *levels),

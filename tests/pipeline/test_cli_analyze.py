@@ -103,3 +103,29 @@ def test_no_public_access_rejects_unsupported_types(tmp_path: Path) -> None:
                "--format", "json")
     clean_error(proc)
     assert json.loads(proc.stdout)["result"] == "ERROR"
+
+
+@pytest.mark.parametrize("statement, resource_type", [
+    ({"Effect": "Allow", "Action": "s3:GetObject"}, "AWS::S3::Bucket"),  # neither Principal nor Resource
+    ({"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}, "AWS::SQS::Queue"),  # no Principal
+    ({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}, "AWS::S3::Bucket"),  # no Resource
+])
+def test_analyze_refuses_a_policy_aws_would_reject(tmp_path: Path, statement: dict, resource_type: str) -> None:
+    arn = "arn:aws:s3:::b" if resource_type == "AWS::S3::Bucket" else f"arn:aws:sqs:us-east-1:{OWN}:q"
+    proc = run("analyze", write(tmp_path, json.dumps({"Version": "2012-10-17", "Statement": [statement]})),
+               "--resource-type", resource_type, "--resource-arn", arn, "--account", OWN, "--format", "json")
+    clean_error(proc)
+    assert proc.stdout == b""
+
+
+def test_examples_name_a_principal_a_user_can_replay(tmp_path: Path) -> None:
+    """An account principal matches any principal ARN of the account: the example names the account's
+    root, not a string made by filling the pattern's wildcards."""
+    text = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "999988887777"}, "Action": "sqs:SendMessage", "Resource": "*"}]})
+    proc = run("analyze", write(tmp_path, text), "--resource-type", "AWS::SQS::Queue",
+               "--resource-arn", f"arn:aws:sqs:us-east-1:{OWN}:q", "--account", OWN, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    [finding] = json.loads(proc.stdout)["findings"]
+    assert not finding["error"]
+    assert finding["example"]["principal"] == {"AWS": "arn:aws:iam::999988887777:root"}

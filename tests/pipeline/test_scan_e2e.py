@@ -278,3 +278,79 @@ def test_snapshot_scan_reports_exactly_the_manifests_internal_access(demo, tmp_p
     want = [(e["resource"], json.dumps(e["principal"]), e["accessType"], tuple(e["action"]), tuple(e["conditionKeys"]))
             for e in internal["findings"]]
     assert sorted(got) == sorted(want)
+
+
+def test_export_securityhub_imports_every_finding_then_updates(demo, tmp_path: Path) -> None:
+    """Every finding lands in its own account and Region of moto's Security Hub; after a scan where an
+    archive rule archived the partner's access and one queue stopped granting it, a second export
+    updates (RecordState ARCHIVED for resolved, Workflow SUPPRESSED for archived) instead of duplicating."""
+    import ray
+    from securityhub_stub import UpdateFindingsStub, hub_findings
+
+    from connectors.aws.session import SessionConfig
+    from pipeline.export_securityhub import export, summary
+    from pipeline.scan import run_scan
+    from pipeline.settings import load_settings
+    snapshot, out = tmp_path / "snapshot", tmp_path / "out"
+    shutil.copytree(demo["snapshot"], snapshot)
+    accounts, regions = demo["manifest"]["organization"]["accounts"], demo["manifest"]["regions"]
+    stub = UpdateFindingsStub()
+    config = SessionConfig(endpoint_url=demo["url"], client_hooks=(stub,))
+    ray.init(num_cpus=2, include_dashboard=False)  # both scans share one local Ray
+    try:
+        run_scan(settings(out, zone="ORGANIZATION"), from_snapshot=str(snapshot))
+        first = findings(out, ("ACTIVE", "ARCHIVED", "RESOLVED"))
+        report = summary(export(out, config))
+        assert report["failed"] == 0 and report["imported"] == report["findings"] == len(first)
+        assert set(report["accounts"]) == set(accounts) and set(report["regions"]) == set(regions)
+        hub = hub_findings(demo["url"], accounts, regions)
+        assert sorted(f["Id"] for fs in hub.values() for f in fs) == sorted(f["id"] for f in first)
+        for (account, region), found in hub.items():
+            assert found and all(f["AwsAccountId"] == account and f["Region"] == region for f in found)
+        assert stub.calls == []  # nothing archived yet
+
+        queue, _ = _change_one_policy(snapshot)
+        rules = tmp_path / "scan.toml"
+        rules.write_text('[scan]\nzone = "ORGANIZATION"\n[[archive_rules]]\nname = "partner"\n'
+                         'filter = { "principal.AWS" = { eq = ["999988887777"] } }\n')
+        run_scan(load_settings(str(rules), {"out": str(out)}), from_snapshot=str(snapshot))
+    finally:
+        ray.shutdown()
+    second = {f["id"]: f for f in findings(out, ("ACTIVE", "ARCHIVED", "RESOLVED"))}
+    resolved = {i for i, f in second.items() if f["status"] == "RESOLVED"}
+    archived = {i for i, f in second.items() if f["status"] == "ARCHIVED"}
+    assert resolved and archived and {second[i]["resource"] for i in resolved} == {queue}
+    report = summary(export(out, config))
+    assert report["failed"] == 0 and report["imported"] == len(second)
+    assert report["workflowSuppressed"] == len(archived)
+    assert {i["Id"] for call in stub.calls for i in call["FindingIdentifiers"]} == archived
+    assert all(call["Workflow"] == {"Status": "SUPPRESSED"} for call in stub.calls)
+    hub = hub_findings(demo["url"], accounts, regions)
+    ids = [f["Id"] for fs in hub.values() for f in fs]
+    assert len(ids) == len(set(ids)) == len(second)  # updated, not duplicated
+    states = {f["Id"]: f["RecordState"] for fs in hub.values() for f in fs}
+    assert {i for i, s in states.items() if s == "ARCHIVED"} == resolved
+
+
+def test_export_securityhub_cli_contract(demo, tmp_path: Path) -> None:
+    """A folder without ASFF batches: exit 2 and one line. Otherwise the JSON summary, exit 0."""
+    import subprocess
+    import sys
+
+    from pipeline.artifacts import write_artifacts
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    cmd = [sys.executable, "-m", "pipeline.cli", "export", "securityhub", str(tmp_path), "--endpoint-url", demo["url"]]
+    bad = subprocess.run(cmd, capture_output=True, env=env, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.decode().strip().splitlines()) == 1
+    account = demo["manifest"]["organization"]["accounts"][1]
+    finding = {"id": "cli-1", "principal": {"AWS": "999988887777"}, "action": ["sqs:SendMessage"],
+               "resource": f"arn:aws:sqs:eu-west-1:{account}:q", "resourceType": "AWS::SQS::Queue",
+               "isPublic": False, "condition": {}, "status": "RESOLVED", "resourceOwnerAccount": account,
+               "createdAt": "2026-01-01T00:00:00Z", "analyzedAt": "2026-01-01T00:00:00Z",
+               "updatedAt": "2026-01-02T00:00:00Z", "error": None}
+    write_artifacts(tmp_path, [finding], {}, "0.1.0", "us-east-1")
+    ok = subprocess.run([*cmd, "--format", "json"], capture_output=True, env=env, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    report = json.loads(ok.stdout)
+    assert (report["findings"], report["imported"], report["failed"]) == (1, 1, 0)
+    assert report["batches"][0]["productArn"] == f"arn:aws:securityhub:eu-west-1:{account}:product/{account}/default"

@@ -104,7 +104,7 @@ def test_external_findings_say_whether_rcps_bind() -> None:
            "awsManaged": True, "content": json.dumps({"Version": "2012-10-17", "Statement": [
                {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}),
            "targets": [{"targetId": t, "type": "", "name": ""} for t in ("r-root", DATA)]}
-    org = Organization("o-1", "999999999999", DATA, (Account(DATA, "data", "ACTIVE", "o-1/r-root/"),),
+    org = Organization("o-a1b2c3d4e5", "999999999999", DATA, (Account(DATA, "data", "ACTIVE", "o-a1b2c3d4e5/r-root/"),),
                        policies=(rcp,))
     base = {"resourceOwnerAccount": DATA, "error": None}
     out = with_rcp_restriction([{**base, "resourceType": "AWS::S3::Bucket"},

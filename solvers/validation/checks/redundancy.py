@@ -33,7 +33,8 @@ def _shape(pattern: str) -> tuple[str, bool, list[str] | None]:
     return pattern[:cut], trailing_star, pattern.split("*") if "?" not in pattern else None
 
 
-def _covers(pattern: str, other: str) -> bool:
+def covers(pattern: str, other: str) -> bool:
+    """Whether every string the glob `other` matches is matched by the glob `pattern` (`*`, `?`)."""
     head, trailing_star, pieces = _shape(pattern)
     if not other.startswith(head):
         return False  # the literal start differs: no regex to compile
@@ -82,7 +83,7 @@ def check_redundancy(ctx: Context) -> None:
                 continue
             first[v.text] = v
             for p in patterns:
-                if p.text != v.text and _covers(p.text, v.text):
+                if p.text != v.text and covers(p.text, v.text):
                     ctx.report("REDUNDANT_RESOURCE", v, resource=v.text, by=p.text)
                     break
         key = _statement_key(ctx.document.text, s)

@@ -167,7 +167,7 @@ def _statement(ctx: Context, s) -> None:
         ctx.report("MISSING_EFFECT", s.at, index=s.index)
     if "Action" not in names and "NotAction" not in names:
         ctx.report("MISSING_ACTION", s.at, index=s.index)
-    if "Resource" not in names and "NotResource" not in names and not ctx.trust_like(s):
+    if "Resource" not in names and "NotResource" not in names and not ctx.is_trust:
         ctx.report("MISSING_RESOURCE", s.at, index=s.index)
     if "Principal" not in names and "NotPrincipal" not in names:
         ctx.report("MISSING_PRINCIPAL", s.at, index=s.index)

