@@ -36,6 +36,7 @@ bench: setup
 	$(PY) bench/parse.py
 	$(PY) bench/report.py
 	$(PY) bench/authorization.py
+	$(PY) bench/internal.py
 	$(PY) bench/artifacts.py
 	$(PY) bench/iac.py
 

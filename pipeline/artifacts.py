@@ -22,7 +22,9 @@ from pipeline.ocsf import ocsf_event
 
 _EXTERNAL_KEYS = ("id", "resource", "resourceType", "resourceOwnerAccount", "status", "createdAt", "analyzedAt",
                   "updatedAt", "error")
-_UNUSED_KEYS = _EXTERNAL_KEYS + ("findingType", "findingDetails", "recommendation")
+# unused and internal access: FindingV2 as it is, plus our `example` (internal access) and `extensionType`
+# (internal access to a type AWS's analyzer does not cover)
+_UNUSED_KEYS = _EXTERNAL_KEYS + ("findingType", "findingDetails", "recommendation", "example", "extensionType")
 
 
 @contextlib.contextmanager
@@ -64,8 +66,9 @@ def finding_v2(f: dict) -> dict:
         return {k: f[k] for k in _UNUSED_KEYS if k in f}
     details: dict = {"action": f["action"], "condition": f["condition"], "isPublic": f["isPublic"],
                      "principal": f["principal"]}
-    if "sources" in f:
-        details["sources"] = f["sources"]
+    for key in ("sources", "resourceControlPolicyRestriction"):
+        if key in f:
+            details[key] = f[key]
     if "example" in f:
         details["example"] = f["example"]
     out = {k: f[k] for k in _EXTERNAL_KEYS}

@@ -31,7 +31,8 @@ _RESOURCE_TYPES = {"AWS::S3::Bucket": "AwsS3Bucket", "AWS::IAM::Role": "AwsIamRo
                    "AWS::DynamoDB::Table": "AwsDynamoDbTable", "AWS::IAM::User": "AwsIamUser"}
 _CLASSIFIERS = {"ExternalAccess": "External Access Granted", "UnusedIAMRole": "Unused IAM Role",
                 "UnusedIAMUserAccessKey": "Unused IAM User Access Key",
-                "UnusedIAMUserPassword": "Unused IAM User Password", "UnusedPermission": "Unused Permissions"}
+                "UnusedIAMUserPassword": "Unused IAM User Password", "UnusedPermission": "Unused Permissions",
+                "InternalAccess": "Internal Access Granted"}
 
 
 def product_arn(account: str, region: str, partition: str = "aws") -> str:

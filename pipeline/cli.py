@@ -350,6 +350,26 @@ def simulate(
                                         explain))
 
 
+class Zone(StrEnum):
+    ORGANIZATION = "ORGANIZATION"
+    ACCOUNT = "ACCOUNT"
+
+
+@app.command("internal-access")
+def internal_access(
+    snapshot: str = typer.Option(..., "--snapshot", help="A `trustmap collect` folder."),
+    resource: str = typer.Option(..., "--resource", help="ARN of the resource to analyse."),
+    zone: Zone = typer.Option(Zone.ORGANIZATION, "--zone", help="Whose roles and users count."),
+    aws_compatible: bool = typer.Option(False, "--aws-compatible", help="PRINCIPAL_LIMIT_EXCEEDED beyond 3,000 "
+                                        "principals, as AWS (default: every finding)."),
+    fmt: Format = typer.Option(Format.json, "--format"),
+) -> None:
+    """Which roles and users of the organization (or account) can reach one resource."""
+    from pipeline.internal_access import internal_access_command, render_text
+    result = internal_access_command(snapshot, resource, zone.value, aws_compatible)
+    typer.echo(json.dumps(result, indent=2) if fmt is Format.json else render_text(result))
+
+
 @app.command("demo")
 def demo(
     out: str = typer.Option("out/demo", "--out", help="Artifacts folder."),

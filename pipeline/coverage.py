@@ -38,6 +38,14 @@ def finding_region(finding: Mapping) -> str | None:
     return parts[3] or None if len(parts) > 3 else None
 
 
+def _internal_principal(finding: Mapping) -> str | None:
+    """The principal ARN an internal-access finding is about (None: another type, or a resource-level one)."""
+    if finding.get("findingType") != "InternalAccess" or not finding.get("findingDetails"):
+        return None
+    principal = finding["findingDetails"][0].get("internalAccessDetails", {}).get("principal") or {}
+    return principal.get("AWS")
+
+
 @dataclass(frozen=True)
 class Coverage:
     """This run's view of the organization, built from its scopes, gaps and findings."""
@@ -49,6 +57,9 @@ class Coverage:
     blind_account_types: frozenset[tuple[str, str]]  # the same without the Region
     unsure: frozenset[str]  # resources with a gap or an error finding of their own
     account_wide: frozenset[str]
+    # (resource, principal ARN) of internal-access error findings about one principal: that principal's
+    # access to the resource is unknown this run, everyone else's was seen
+    unsure_principals: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def of_run(cls, scopes: Iterable[Mapping], gaps: Iterable[Mapping], findings: Iterable[Mapping],
@@ -61,7 +72,14 @@ class Coverage:
             else:
                 regions.setdefault(scope["account"], set()).add(scope["region"])
         blind_types: set[tuple[str, str, str]] = set()
-        unsure = {f["resource"] for f in findings if f.get("error")}
+        unsure, unsure_principals = set(), set()
+        for f in findings:
+            if f.get("error"):
+                who = _internal_principal(f)
+                if who:
+                    unsure_principals.add((f["resource"], who))
+                else:
+                    unsure.add(f["resource"])
         for gap in gaps:
             if gap.get("resourceArn"):
                 unsure.add(gap["resourceArn"])
@@ -72,17 +90,35 @@ class Coverage:
         return cls({a: frozenset(r) for a, r in regions.items()},
                    frozenset(resource_types) if resource_types else None, frozenset(blind_accounts),
                    frozenset(blind_types), frozenset((a, t) for a, _, t in blind_types), frozenset(unsure),
-                   _account_wide_types())
+                   _account_wide_types(), frozenset(unsure_principals))
 
     def saw(self, finding: Mapping) -> bool:
-        """Whether this run looked everywhere the finding's resource could be, completely."""
+        """Whether this run looked everywhere the finding's resource could be, completely. An internal-access
+        finding rests on two places: its resource, and its principal's account's IAM details."""
+        if finding.get("findingType") == "InternalAccess":
+            details = finding["findingDetails"][0]["internalAccessDetails"] if finding["findingDetails"] else {}
+            principal_account = details.get("principalOwnerAccount")
+            if (finding["resource"], _internal_principal(finding)) in self.unsure_principals:
+                return False
+            return self._saw(finding, rests_on_iam=False) and (
+                principal_account is None or self._saw_iam(principal_account))
+        return self._saw(finding, rests_on_iam=finding.get("findingType", "ExternalAccess") != "ExternalAccess")
+
+    def _saw_iam(self, account: str) -> bool:
+        if account in self.blind_accounts or account not in self.regions:
+            return False
+        return not any((account, t) in self.blind_account_types for t in UNUSED_BASIS | {ACCOUNT_TYPE})
+
+    def _saw(self, finding: Mapping, rests_on_iam: bool) -> bool:
+        """`rests_on_iam`: an unused-access finding, which rests on the account's IAM details and usage
+        reports rather than on its resource's type."""
         account, resource_type = finding["resourceOwnerAccount"], finding["resourceType"]
         if finding["resource"] in self.unsure or account in self.blind_accounts or account not in self.regions:
             return False
         region = finding_region(finding)
         if region not in (None, GLOBAL_REGION) and region not in self.regions[account]:
             return False  # a Region this run did not enumerate in that account
-        if finding.get("findingType", "ExternalAccess") != "ExternalAccess":
+        if rests_on_iam:
             basis = UNUSED_BASIS | {ACCOUNT_TYPE}
         elif self.resource_types is not None and resource_type not in self.resource_types:
             return False

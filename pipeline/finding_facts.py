@@ -16,6 +16,10 @@ def finding_type(f: dict) -> str:
 
 def title(f: dict) -> str:
     kind = finding_type(f)
+    if kind == "InternalAccess":
+        who = f["findingDetails"][0]["internalAccessDetails"]["principal"]["AWS"] if f["findingDetails"] else ""
+        return f"Internal access to {f['resource']}" + (f" by {who}" if who else "") + \
+            (f" could not be analysed ({f['error']})" if f["error"] else "")
     if kind != "ExternalAccess":
         details = f["findingDetails"]
         key = details[0].get("unusedIamUserAccessKeyDetails", {}).get("accessKeyId") if details else None
@@ -29,7 +33,7 @@ def title(f: dict) -> str:
 
 def severity(f: dict) -> tuple[int, str]:
     """(OCSF severity_id, its caption): public access High, other external access and errors Medium,
-    unused access Low."""
+    unused and internal access Low."""
     if f["error"]:
         return 3, "Medium"
     if finding_type(f) != "ExternalAccess":

@@ -48,6 +48,8 @@ class ScanState:
     identities: list[dict] = field(default_factory=list)  # per account: IAM details + usage (unused access)
     reduced: dict | None = None  # the CloudTrail activity reduced per principal
     unused: tuple | None = None  # (UnusedResult, TrackingPeriod) when unused access is judged
+    raw_scopes: list[dict] | None = None  # every collected scope, kept when internal access is analysed
+    internal: tuple[list[dict], dict] | None = None  # (internal-access findings, summary)
     resource_types: tuple[str, ...] | None = None  # the types enumerated (None: every type)
 
 
@@ -97,6 +99,8 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
     state = ScanState(gaps=[g.as_dict() for g in organization.gaps], resource_types=selection.resource_types)
     accounts = list(snapshot_accounts or settings.accounts or organization.active_accounts())
+    if settings.internal_inclusions:
+        state.raw_scopes = []
     from pipeline.ray_session import start_ray
     ray, started_ray = start_ray(settings.ray_address)
     try:
@@ -108,6 +112,9 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
         if settings.unused:
             from pipeline.scan_unused import judge_unused
             state.unused = judge_unused(ray, settings, state.identities, state.reduced)
+        if state.raw_scopes is not None:
+            from pipeline.scan_internal import internal_findings
+            state.internal = internal_findings(ray, settings, organization, state.raw_scopes, _now())
     finally:
         if started_ray:
             ray.shutdown()
@@ -191,6 +198,8 @@ def _absorb(scopes: list[dict], zone: Zone, state: ScanState, queue: list[Unit])
     records = {s["accountRecord"]["account"]: s["accountRecord"] for s in scopes if s.get("accountRecord")}
     state.canonical_ids.update({a: r["s3CanonicalUserId"] for a, r in records.items() if r.get("s3CanonicalUserId")})
     state.policies.extend(collected_policies(scopes, ()))
+    if state.raw_scopes is not None:
+        state.raw_scopes.extend(scopes)
     from pipeline.unused import identities_of
     state.identities.extend(identities_of(scopes))
     for scope in scopes:
@@ -261,8 +270,8 @@ def _unused(settings: ScanSettings, state: ScanState, previous: dict[str, dict])
     """This run's unused-access findings and their summary. When the analysis is off, the previous run's
     unused findings are carried as they were (not resolved: nothing was looked at)."""
     if state.unused is None:
-        return None, [f for f in previous.values()
-                      if f.get("findingType", "ExternalAccess") != "ExternalAccess" and f["status"] != "RESOLVED"]
+        return None, [f for f in previous.values() if f["status"] != "RESOLVED"
+                      and f.get("findingType", "ExternalAccess") not in ("ExternalAccess", "InternalAccess")]
     result, period = state.unused
     return result.summary(period), result.findings
 
@@ -289,12 +298,16 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         for unit in group:
             findings.extend(stamp(state.findings_by_key.get(key, []), unit, representative))
     findings = drop_trusted_canonical_users(findings, zone, state.canonical_ids) + _unread(state)
+    from pipeline.guardrails import with_rcp_restriction
+    findings = with_rcp_restriction(findings, organization)
     now = _now()
     out = settings.out
     previous = load_state(out / ".trustmap-state.json")
     reduced = state.reduced
     unused_summary, unused = _unused(settings, state, previous)
     findings += unused
+    from pipeline.scan_internal import this_run
+    findings += this_run(state.internal, previous)
     coverage = Coverage.of_run(state.scopes, state.gaps, findings, state.resource_types)
     advanced = advance(previous, findings, settings.archive_rules, now, coverage.saw)
     current = advanced.findings
@@ -315,6 +328,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         "gaps": state.gaps,
         "organization": _organization(organization),
         "unused": unused_summary,
+        "internalAccess": state.internal[1] if state.internal else None,
         "timings": {"totalSeconds": round(time.perf_counter() - started, 3),
                     "analysisCpuSeconds": round(state.analysis_seconds, 3),
                     "aggregateSeconds": round(time.perf_counter() - analysed, 3)},

@@ -64,6 +64,10 @@ def print_summary(summary: dict, fmt: str) -> None:
         table.add_row("unused roles / keys / passwords / permissions",
                       " / ".join(str(u["findings"][t]) for t in ("UnusedIAMRole", "UnusedIAMUserAccessKey",
                                                                  "UnusedIAMUserPassword", "UnusedPermission")))
+    if run.get("internalAccess"):
+        i = run["internalAccess"]
+        table.add_row(f"internal access ({i['zone']}): resources / findings / errors",
+                      f"{i['resources']} / {i['findings']} / {i['errors']}")
     table.add_row("coverage gaps", str(c["gaps"]))
     table.add_row("time", f"{run['timings']['totalSeconds']:.1f} s")
     console.print(table)
@@ -145,6 +149,7 @@ def demo_command(out: str, accounts: int, fmt: str) -> int:
         settings = load_settings(None, {"endpoint_url": url, "out": str(out_dir),
                                         "regions": ",".join(manifest["regions"]),
                                         "cloudtrail": f"s3://{manifest['cloudTrail']['bucket']}",
+                                        "internal_access": manifest["internalAccess"]["settings"],
                                         **demo_unused_overrides(manifest)})
         with _stdout_kept_for_output(), _progress(fmt != "json") as progress:
             code, summary = run_scan(settings, None, progress)

@@ -38,6 +38,9 @@ class ScanSettings:
     unused_last_accessed: bool = True  # read IAM last-accessed details (two calls or more per principal)
     unused_exclude_accounts: tuple[str, ...] = ()
     unused_exclude_tags: tuple[tuple[tuple[str, str], ...], ...] = ()  # tag sets, each as (key, value) pairs
+    internal_zone: str = "ORGANIZATION"  # [internal_access] (pipeline/scan_internal.py)
+    internal_inclusions: tuple = ()  # empty: internal access is not analysed
+    internal_aws_compatible: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,13 @@ KEYS: tuple[Key, ...] = (
         "unused_exclude_accounts"),
     Key("unused", "exclude_tags", [], "Tag sets, e.g. [{ team = \"break-glass\" }]: principals carrying every "
         "tag of a set are not judged.", "", "unused_exclude_tags"),
+    Key("internal_access", "zone", "ORGANIZATION", "Internal access: whose roles and users count, ORGANIZATION "
+        "(SCPs and RCPs folded in) or ACCOUNT.", "", "internal_zone"),
+    Key("internal_access", "inclusions", [], "Internal access: resources to analyse, as Access Analyzer's "
+        "analysisRule inclusions, e.g. [{ resource_types = [\"AWS::S3::Bucket\"] }, { account_ids = [...] }, "
+        "{ resource_arns = [...] }]; empty: internal access is off.", "", "internal_inclusions"),
+    Key("internal_access", "aws_compatible", False, "Internal access: AWS's PRINCIPAL_LIMIT_EXCEEDED error "
+        "finding beyond 3,000 principals on a resource (default: every finding).", "", "internal_aws_compatible"),
     Key("archive_rules", "name", None, "Name of the archive rule.", "", "archive_rules"),
     Key("archive_rules", "filter", None, "Access Analyzer's filter: eq, neq, contains or exists over a finding's "
         "keys (resource, principal.AWS, condition.aws:SourceVpc, isPublic, ...); every key must hold.", "",
@@ -139,6 +149,7 @@ def _strings(value: object, name: str) -> tuple[str, ...]:
 def load_settings(path: str | None, overrides: dict) -> ScanSettings:
     """Read the config file, apply the non-empty overrides (CLI options), check every value."""
     from pipeline.lifecycle import ArchiveRule
+    from pipeline.scan_internal import internal_settings
     file = Path(path) if path else DEFAULT_CONFIG
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -177,7 +188,7 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
         archive_rules=tuple(ArchiveRule.parse(r) for r in data.get("archive_rules", [])),
         cloudtrail=merged.get("cloudtrail") or merged.get("generation_cloudtrail") or None,
         generation_start=merged.get("generation_start") or None, generation_end=merged.get("generation_end") or None,
-        **_unused_settings(merged),
+        **_unused_settings(merged), **internal_settings(overrides.get("internal_access") or data.get("internal_access", {})),
     )
 
 

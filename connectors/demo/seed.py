@@ -22,6 +22,7 @@ from botocore.loaders import create_loader
 from botocore.session import get_session
 
 from connectors.aws.session import strip_account_host_prefix
+from connectors.demo import internal
 from connectors.demo import resources as r
 from connectors.demo import unused as u
 from connectors.demo.trail import ACTIVE_ACCOUNTS, seed_trail
@@ -157,6 +158,19 @@ def _seed_account(emu: _Emulator, account: str, index: int, org: dict, regions: 
     return {"resources": entries, "identity": identity, "keys": keys, "roles": roles, "appRole": exec_role["Arn"]}
 
 
+def _seed_internal(emu: _Emulator, org: dict, everyone: list[str], region: str) -> dict:
+    """connectors.demo.internal: a bucket in the first member account, principals around it."""
+    owner, partner = everyone[1], everyone[2 % len(everyone)]
+    sessions = {a: emu.base if a == org["managementAccount"] else emu.member(a) for a in (owner, partner)}
+    ctx = r.SeedContext(owner, region, org["id"], partner,
+                        lambda service: emu.client(service, region, sessions[owner]), "demo-internal")
+    bucket, principals = internal.seed_owner(emu.client("iam", session=sessions[owner]), ctx)
+    principals.update(internal.seed_partner(emu.client("iam", session=sessions[partner]), partner))
+    workloads = org["organizationalUnits"]["Workloads"]
+    conditioned = {a for a in (owner, partner) if org["parents"].get(a) == workloads}
+    return {"bucket": bucket, "expected": internal.expected(bucket, principals, owner, partner, conditioned)}
+
+
 def seed_demo(endpoint_url: str, accounts: int = 12, regions: tuple[str, ...] = DEFAULT_REGIONS,
               manifest_path: str | os.PathLike[str] | None = None, workers: int = 4) -> dict:
     """Seed the organization and return (and optionally write) its manifest."""
@@ -167,6 +181,7 @@ def seed_demo(endpoint_url: str, accounts: int = 12, regions: tuple[str, ...] = 
     everyone = [org["managementAccount"], *org["members"]]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="seed") as pool:
         seeded = list(pool.map(lambda pair: _seed_account(emu, pair[1], pair[0], org, regions), enumerate(everyone)))
+    internal = _seed_internal(emu, org, everyone, regions[0])
     pivot = u.pivot()  # every IAM entity exists; uses start now (see connectors.demo.unused)
     for seeded_account in seeded:
         key = seeded_account["keys"]["used"]
@@ -190,7 +205,8 @@ def seed_demo(endpoint_url: str, accounts: int = 12, regions: tuple[str, ...] = 
         "identityPolicies": [s["identity"] for s in seeded],
         "cloudTrail": trail,
         "unusedAccess": unused,
-        "resources": [e for s in seeded for e in s["resources"]] + trail["resources"],
+        "internalAccess": internal["expected"],
+        "resources": [e for s in seeded for e in s["resources"]] + trail["resources"] + [internal["bucket"]],
     }
     if manifest_path is not None:
         path = Path(manifest_path)

@@ -90,3 +90,29 @@ def test_regions_come_from_the_arn_when_a_finding_has_none() -> None:
     old = {k: v for k, v in QUEUE_EU.items() if k != "region"}  # a state written before findings had one
     coverage = Coverage.of_run(SCOPES, [gap(A, "eu-west-1", "AWS::SQS::Queue")], [], None)
     assert not coverage.saw(old) and coverage.saw({k: v for k, v in QUEUE.items() if k != "region"})
+
+
+def test_internal_access_rests_on_its_resource_and_on_its_principals_iam_details() -> None:
+    """A role of account B reaching A's queue: not seen when the queue's type was not read in its Region,
+    nor when B's IAM details (where the role's policies live) could not be read; seen otherwise."""
+    internal = finding(f"arn:aws:sqs:us-east-1:{A}:q", "AWS::SQS::Queue", region="us-east-1",
+                       findingType="InternalAccess", findingDetails=[{"internalAccessDetails": {
+                           "principal": {"AWS": f"arn:aws:iam::{B}:role/reader"}, "principalOwnerAccount": B}}])
+    assert Coverage.of_run(SCOPES, [], [], None).saw(internal)
+    assert not Coverage.of_run(SCOPES, [gap(A, "us-east-1", "AWS::SQS::Queue")], [], None).saw(internal)
+    assert not Coverage.of_run(SCOPES, [gap(B, "global", "AWS::IAM::AccountAuthorizationDetails")], [],
+                               None).saw(internal)
+    assert not Coverage.of_run([s for s in SCOPES if s["account"] != B], [], [], None).saw(internal)
+    assert Coverage.of_run(SCOPES, [gap(B, "us-east-1", "AWS::SQS::Queue")], [], None).saw(internal)
+
+
+def test_an_internal_error_about_one_principal_hides_that_principal_only() -> None:
+    """A principal-level error finding (its question timed out) leaves that principal's earlier finding
+    unseen; other principals' findings on the same resource, and its external findings, were seen."""
+    def internal(who: str, **extra) -> dict:
+        return finding(f"arn:aws:sqs:us-east-1:{A}:q", "AWS::SQS::Queue", region="us-east-1",
+                       findingType="InternalAccess", findingDetails=[{"internalAccessDetails": {
+                           "principal": {"AWS": who}, "principalOwnerAccount": A}}], **extra)
+    slow, fine = f"arn:aws:iam::{A}:role/slow", f"arn:aws:iam::{A}:role/fine"
+    coverage = Coverage.of_run(SCOPES, [], [internal(slow, error="INTERNAL_ERROR")], None)
+    assert not coverage.saw(internal(slow)) and coverage.saw(internal(fine)) and coverage.saw(QUEUE)

@@ -256,6 +256,30 @@ def test_a_worker_killed_mid_scan_changes_nothing(demo, tmp_path: Path) -> None:
     assert _comparable(tmp_path / "killed") == _comparable(tmp_path / "calm")
 
 
+def test_snapshot_scan_reports_exactly_the_manifests_internal_access(demo, tmp_path: Path) -> None:
+    """Internal access (authorization.md §6): the demo's roles, group user, boundaries, SCPs and RCPs
+    around its internal bucket give exactly the manifest's findings, each example allowed by simulate."""
+    from pipeline.scan import run_scan
+    from pipeline.simulate import simulate
+    from solvers.authorization.simulate_input import read_simulation
+    internal = demo["manifest"]["internalAccess"]
+    code, _ = run_scan(settings(tmp_path, zone="ORGANIZATION", internal_access=internal["settings"]),
+                       from_snapshot=str(demo["snapshot"]))
+    assert code == 0
+    got = []
+    for f in findings(tmp_path):
+        if f["findingType"] != "InternalAccess":
+            continue
+        assert not f["error"], f
+        d = f["findingDetails"][0]["internalAccessDetails"]
+        got.append((f["resource"], json.dumps(d["principal"]), d["accessType"], tuple(d["action"]),
+                    tuple(sorted(d["condition"]))))
+        assert simulate(read_simulation(f["example"]))["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    want = [(e["resource"], json.dumps(e["principal"]), e["accessType"], tuple(e["action"]), tuple(e["conditionKeys"]))
+            for e in internal["findings"]]
+    assert sorted(got) == sorted(want)
+
+
 def test_export_securityhub_imports_every_finding_then_updates(demo, tmp_path: Path) -> None:
     """Every finding lands in its own account and Region of moto's Security Hub; after a scan where an
     archive rule archived the partner's access and one queue stopped granting it, a second export

@@ -1,0 +1,119 @@
+"""Internal access from a `trustmap collect` snapshot (authorization.md §6.4): the candidates (every
+role and user of GetAccountAuthorizationDetails, with their groups' policies, boundary and SCP path),
+the target resources (their policy and RCP path), and `trustmap internal-access` for one resource.
+
+Nothing goes missing silently: a principal whose policies or SCPs cannot be read is a principal-level
+error finding, a resource whose policy or RCPs cannot be read a resource-level one.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from connectors.aws.collect import Collection
+from connectors.aws.organization import Organization
+from pipeline.simulate_snapshot import identity_of, org_levels, resource_policy_of
+from solvers.authorization.context import Caller
+from solvers.errors import InputError
+from solvers.internal.analyze import INTERNAL_ERROR, ORGANIZATION, Stats, analyze_resource, resource_error
+from solvers.internal.model import ROLE, USER, Candidate, Target
+from solvers.internal.universe import is_supported
+
+ZONES = ("ORGANIZATION", "ACCOUNT")
+SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
+
+
+def _account_path(org: Organization, account: str) -> str | None:
+    member = next((a for a in org.accounts if a.id == account), None)
+    return member.path if member is not None and member.path else None
+
+
+def candidates(collection: Collection) -> list[Candidate]:
+    """Every role and user of every account the snapshot read IAM details of (once per account)."""
+    org = collection.organization
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    for scope in collection.scopes:
+        details = scope.iam_authorization_details
+        if not details or scope.account in seen:
+            continue
+        seen.add(scope.account)
+        try:
+            scps, scp_error = org_levels(org, scope.account, SCP), None
+        except InputError:
+            scps, scp_error = None, INTERNAL_ERROR
+        path = _account_path(org, scope.account)
+        entities = [(r, ROLE) for r in details.get("RoleDetailList", [])]
+        entities += [(u, USER) for u in details.get("UserDetailList", [])]
+        for entity, kind in entities:
+            arn = entity["Arn"]
+            try:
+                identity, boundary = identity_of(details, Caller.from_arn(arn))
+                error = scp_error
+            except InputError:
+                identity, boundary, error = (), None, INTERNAL_ERROR
+            out.append(Candidate(arn, scope.account, kind, identity, boundary, scps, path, error))
+    return out
+
+
+def _record(collection: Collection, arn: str) -> dict | None:
+    return next((r for r in collection.resources() if r["resourceArn"] == arn), None)
+
+
+def target(collection: Collection, arn: str) -> tuple[Target, str | None]:
+    """The resource (InputError when the snapshot lacks it or its type is not analysed), and a
+    resource-level error code when its policy or RCPs cannot be read."""
+    record = _record(collection, arn)
+    if record is None:
+        raise InputError(f"the snapshot holds no resource {arn}")
+    if not is_supported(record["resourceType"]):
+        raise InputError(f"{arn}: internal access does not analyse {record['resourceType']}")
+    org, owner = collection.organization, record["account"]
+    base = Target(arn, record["resourceType"], owner, None, None, org.id, _account_path(org, owner))
+    try:
+        _, policy = resource_policy_of(collection, arn)
+        rcps = org_levels(org, owner, RCP)
+    except InputError:
+        return base, INTERNAL_ERROR
+    return Target(arn, base.type, owner, policy, rcps, org.id, base.org_path), None
+
+
+def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stats: Stats | None = None,
+                    aws_compatible: bool = False) -> list[dict]:
+    if zone not in ZONES:
+        raise InputError(f"zone {zone!r} is not ORGANIZATION or ACCOUNT")
+    from solvers.internal.population import Population
+    people = Population.of(candidates(collection))
+    out: list[dict] = []
+    for arn in arns:
+        t, error = target(collection, arn)
+        out += [resource_error(zone, t, error)] if error else analyze_resource(t, people, zone, stats=stats,
+                                                                                    aws_compatible=aws_compatible)
+    return out
+
+
+def stamp(findings: list[dict], now: str) -> list[dict]:
+    return [{**f, "createdAt": now, "analyzedAt": now, "updatedAt": now} for f in findings]
+
+
+def internal_access_command(snapshot: str, resource: str, zone: str = ORGANIZATION,
+                            aws_compatible: bool = False) -> dict:
+    """`trustmap internal-access`: the findings of one resource of a snapshot."""
+    from connectors.snapshot import read_snapshot
+    collection = read_snapshot(snapshot)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"findings": stamp(analyze_targets(collection, [resource], zone.upper(), aws_compatible=aws_compatible), now)}
+
+
+def render_text(result: dict) -> str:
+    """One line per finding: principal, access type, actions, condition (or the error code)."""
+    lines = []
+    for f in result["findings"]:
+        d = f["findingDetails"][0]["internalAccessDetails"] if f["findingDetails"] else {}
+        who = d.get("principal", {}).get("AWS", f["resource"])
+        if f.get("error"):
+            lines.append(f"{who}  ERROR {f['error']}")
+            continue
+        cond = " ".join(f"{k}={v}" for k, v in d["condition"].items())
+        lines.append(f"{who}  {d['accessType']}  {','.join(d['action'])}" + (f"  when {cond}" if cond else ""))
+    return "\n".join(lines) if lines else "no internal access"

@@ -1,0 +1,128 @@
+"""The scan's internal-access stage (authorization.md §6.4): `[internal_access]` in the TOML, the
+resources its inclusions select, one Ray task per batch of resources, and the run summary.
+
+Inclusions follow Access Analyzer's `InternalAccessAnalysisRuleCriteria`: a resource is analysed when
+some inclusion matches it, an inclusion matching when each criterion it gives matches (account ids,
+resource types, exact resource ARNs). No inclusions: the stage is off. Access Analyzer's six types are
+analysed by default; the extension types (KMS keys, secrets, queues, topics, functions, roles) only when
+an inclusion names them or the scan's `resource_types` selects them.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from solvers.errors import InputError
+
+BATCH = 64  # resources per Ray task
+_CRITERIA = {"account_ids": "accountIds", "resource_types": "resourceTypes", "resource_arns": "resourceArns"}
+
+
+def internal_settings(table: object) -> dict:
+    """`[internal_access]`: zone (ORGANIZATION or ACCOUNT), inclusions (a list of tables), aws_compatible
+    (AWS's PRINCIPAL_LIMIT_EXCEEDED beyond 3,000 principals on a resource)."""
+    if not isinstance(table, dict):
+        raise InputError("[internal_access] must be a table")
+    zone = str(table.get("zone", "ORGANIZATION")).upper()
+    if zone not in ("ORGANIZATION", "ACCOUNT"):
+        raise InputError(f"internal_access.zone must be ORGANIZATION or ACCOUNT, not {zone!r}")
+    inclusions = table.get("inclusions", [])
+    if not isinstance(inclusions, list) or not all(isinstance(i, dict) for i in inclusions):
+        raise InputError("internal_access.inclusions must be a list of tables")
+    out = []
+    for inc in inclusions:
+        unknown = set(inc) - set(_CRITERIA) - set(_CRITERIA.values())
+        if unknown:
+            raise InputError(f"internal_access inclusion: unknown criteria {', '.join(sorted(unknown))}")
+        crit = {}
+        for name, aws in _CRITERIA.items():
+            values = inc.get(name, inc.get(aws))
+            if values is not None:
+                if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                    raise InputError(f"internal_access inclusion: {name} must be a list of strings")
+                crit[name] = tuple(values)
+        if zone == "ACCOUNT" and "account_ids" in crit:
+            raise InputError("internal_access: account_ids is for the ORGANIZATION zone only (as analysisRule)")
+        out.append(crit)
+    compatible = table.get("aws_compatible", False)
+    if not isinstance(compatible, bool):
+        raise InputError("internal_access.aws_compatible must be true or false")
+    return {"internal_zone": zone, "internal_inclusions": tuple(tuple(sorted(c.items())) for c in out),
+            "internal_aws_compatible": compatible}
+
+
+def selected(record: Mapping, inclusions: Sequence[Sequence[tuple[str, tuple[str, ...]]]],
+             extension_types: Sequence[str]) -> bool:
+    from solvers.internal.universe import AWS_TYPES, EXTENSION_TYPES
+    rtype = record["resourceType"]
+    for inc in inclusions:
+        crit = dict(inc)
+        if "account_ids" in crit and record["account"] not in crit["account_ids"]:
+            continue
+        if "resource_arns" in crit and record["resourceArn"] not in crit["resource_arns"]:
+            continue
+        if "resource_types" in crit:
+            if rtype in crit["resource_types"]:
+                return True
+            continue
+        if rtype in AWS_TYPES or (rtype in EXTENSION_TYPES and rtype in extension_types):
+            return True
+    return False
+
+
+def _task(people, targets, zone: str, aws_compatible: bool) -> tuple[list[dict], dict]:
+    from solvers.internal.analyze import Stats, analyze_resource
+    stats = Stats()
+    out: list[dict] = []  # `people`: a Population
+    memo: dict = {}  # answers carried between resources of this batch (analyze_resource)
+    for t in targets:
+        out += analyze_resource(t, people, zone, stats=stats, memo=memo, aws_compatible=aws_compatible)
+    return out, vars(stats)
+
+
+def internal_findings(ray, settings, organization, scopes: list[dict], now: str) -> tuple[list[dict], dict]:
+    """This run's internal-access findings (stamped `analyzedAt`) and the stage's summary for run.json."""
+    from connectors.aws.collect import Collection, ScopeResult
+    from pipeline.internal_access import candidates, target
+    from solvers.internal.analyze import resource_error
+    from solvers.internal.universe import universe
+    collection = Collection(organization, tuple(ScopeResult.from_dict(s) for s in scopes))
+    zone = settings.internal_zone
+    chosen = sorted({r["resourceArn"] for r in collection.resources()
+                     if selected(r, settings.internal_inclusions, settings.resource_types)})
+    people = candidates(collection)
+    findings: list[dict] = []
+    targets = []
+    for arn in chosen:
+        t, error = target(collection, arn)
+        if error:
+            findings.append(resource_error(zone, t, error))
+        else:
+            targets.append(t)
+    from solvers.internal.population import Population
+    targets.sort(key=lambda t: (t.type, t.policy is not None, t.owner, t.arn))
+    people_ref = ray.put(Population.of(people))  # the index is built once, shipped once
+    remote = ray.remote(_task)
+    pending = [remote.remote(people_ref, targets[i:i + BATCH], zone, settings.internal_aws_compatible) for i in range(0, len(targets), BATCH)]
+    totals: dict[str, int] = {}
+    for found, stats in ray.get(pending):
+        findings += found
+        for k, v in stats.items():
+            if isinstance(v, int):
+                totals[k] = totals.get(k, 0) + v
+    naive = sum(len(universe(t.type, t.arn)) for t in targets) * len(people)
+    findings = [{**f, "analyzedAt": now} for f in findings]
+    summary = {"zone": zone, "resources": len(chosen), "candidates": len(people),
+               "findings": sum(1 for f in findings if not f.get("error")),
+               "errors": sum(1 for f in findings if f.get("error")),
+               "principalClassesAnalysed": totals.get("classes", 0), "prefiltered": totals.get("prefiltered", 0),
+               "concreteDecisions": totals.get("concrete", 0), "solverQuestions": totals.get("questions", 0),
+               "naiveQuestions": naive}
+    return findings, summary
+
+
+def this_run(internal: tuple[list[dict], dict] | None, previous: Mapping[str, dict]) -> list[dict]:
+    """The internal findings to carry into the lifecycle: this run's, or, when the stage is off, the
+    previous run's as they were (not resolved: nothing was looked at)."""
+    if internal is not None:
+        return internal[0]
+    return [f for f in previous.values() if f.get("findingType") == "InternalAccess" and f["status"] != "RESOLVED"]
