@@ -90,6 +90,7 @@ class PolicyTexts:
 
     def __init__(self) -> None:
         self._parsed: dict[str, Policy | None] = {}
+        self._spans: dict[str, list[list[int]]] = {}
 
     def parsed(self, text: str) -> Policy | None:
         if text not in self._parsed:
@@ -101,6 +102,11 @@ class PolicyTexts:
 
     def statement_spans(self, text: str) -> list[list[int]]:
         """[start, end) character offsets of every statement, in order (none when the text does not parse)."""
+        if text not in self._spans:
+            self._spans[text] = self._statement_spans(text)
+        return self._spans[text]
+
+    def _statement_spans(self, text: str) -> list[list[int]]:
         policy = self.parsed(text)
         if policy is None:
             return []
