@@ -227,6 +227,7 @@ def _write_validation(out, policies: list[dict], timings: dict) -> dict:
 
     from pipeline.artifacts import atomic_writer
     from pipeline.validate import validate_collected
+    from solvers.catalog import gc_paused
     started = time.perf_counter()
     document, sarif = validate_collected(policies)
     timings["validationSeconds"] = round(time.perf_counter() - started, 3)
@@ -234,7 +235,7 @@ def _write_validation(out, policies: list[dict], timings: dict) -> dict:
     # orjson: the standard library's encoder falls back to pure Python whenever it indents, which made
     # these two files most of the scan's writing time at 1,000 accounts
     for name, data in (("validation", document), ("sarif", sarif)):
-        with atomic_writer(paths[name]) as fh:
+        with gc_paused(), atomic_writer(paths[name]) as fh:
             fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     return paths
 
@@ -291,6 +292,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     from pipeline.artifacts import write_artifacts, write_artifacts_run
     from pipeline.coverage import Coverage
     from pipeline.lifecycle import advance, load_state
+    from solvers.catalog import gc_paused
     analysed = time.perf_counter()
     findings = []
     for key, group in state.groups.items():
@@ -335,8 +337,9 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         "versions": _versions(),
     }
     writing = time.perf_counter()
-    paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
-                            organization.caller_account)
+    with gc_paused():  # converted findings are acyclic: the collector's passes would only walk the run again
+        paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
+                                organization.caller_account)
     paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies),
                                    run["timings"]))
     if state.partials is not None:
