@@ -223,31 +223,24 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
 def _write_validation(out, policies: list[dict], timings: dict) -> dict:
     """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
     distinct text validated once (its time in `timings`: analysis, not writing)."""
-    import orjson
-
-    from pipeline.artifacts import atomic_writer
+    from pipeline.artifacts import write_json
     from pipeline.validate import validate_collected
     from solvers.catalog import gc_paused
     started = time.perf_counter()
     document, sarif = validate_collected(policies)
     timings["validationSeconds"] = round(time.perf_counter() - started, 3)
     paths = {"validation": out / "validation.json", "sarif": out / "validation.sarif"}
-    # orjson: the standard library's encoder falls back to pure Python whenever it indents, which made
-    # these two files most of the scan's writing time at 1,000 accounts
-    for name, data in (("validation", document), ("sarif", sarif)):
-        with gc_paused(), atomic_writer(paths[name]) as fh:
-            fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    with gc_paused():
+        write_json(paths["validation"], document)
+        write_json(paths["sarif"], sarif)
     return paths
 
 
 def _write_granted_unused(out, state: ScanState) -> None:
     """policies/granted-unused.json: per active principal, what its policies grant beyond its activity."""
-    import json
-
-    from pipeline.artifacts import write_atomic
+    from pipeline.artifacts import write_json
     from pipeline.unused import granted_beyond_activity
-    write_atomic(out / "policies" / "granted-unused.json",
-                 json.dumps(granted_beyond_activity(state.identities, state.reduced or {}), indent=1))
+    write_json(out / "policies" / "granted-unused.json", granted_beyond_activity(state.identities, state.reduced or {}))
 
 
 def _unread(state: ScanState) -> list[dict]:

@@ -3,7 +3,6 @@ local files, or batches of keys of a trail bucket), a reduce of the per-principa
 driver, and one GetGeneratedPolicy document per role and user with activity, in `policies/`."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -88,13 +87,13 @@ def unreadable_gaps(partial: dict | None) -> list[dict]:
 
 def write_policies(out: Path, partials: list[dict], start: str | None, end: str | None) -> dict:
     """Reduce the partials, build each principal's policy, write policies/*.json; returns the index."""
-    from pipeline.artifacts import write_atomic
+    from pipeline.artifacts import write_json
     from pipeline.generate import Window, policies_of, reduce_partials
     generated = policies_of(reduce_partials(partials), window=Window(start, end)) if partials else {}
     index = {}
     for arn, result in sorted(generated.items()):
         name = re.sub(r"[^A-Za-z0-9._-]+", "_", arn.split(":", 4)[-1]) + ".json"
-        write_atomic(out / "policies" / name, json.dumps(result, indent=1))
+        write_json(out / "policies" / name, result)
         index[arn] = f"policies/{name}"
-    write_atomic(out / "policies" / "index.json", json.dumps(index, indent=1))
+    write_json(out / "policies" / "index.json", index)
     return index
