@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from connectors.aws.collect import Collection
 from connectors.aws.organization import Organization
-from pipeline.simulate_snapshot import identity_of, org_levels, resource_policy_of
-from solvers.authorization.context import Caller
+from pipeline.simulate_snapshot import identity_of, org_levels, record_policy
+from solvers.authorization.context import Caller, Level, Source
 from solvers.errors import InputError
 from solvers.internal.analyze import INTERNAL_ERROR, ORGANIZATION, Stats, analyze_resource, resource_error
 from solvers.internal.model import ROLE, USER, Candidate, Target
@@ -33,6 +33,10 @@ def candidates(collection: Collection) -> list[Candidate]:
     org = collection.organization
     out: list[Candidate] = []
     seen: set[str] = set()
+    shared: dict[tuple[str, str, str], Source] = {}  # equal policies as one object: pickled once per task
+
+    def one(src: Source) -> Source:
+        return shared.setdefault((src.policy.text, src.id, src.type), src)
     for scope in collection.scopes:
         details = scope.iam_authorization_details
         if not details or scope.account in seen:
@@ -40,6 +44,7 @@ def candidates(collection: Collection) -> list[Candidate]:
         seen.add(scope.account)
         try:
             scps, scp_error = org_levels(org, scope.account, SCP), None
+            scps = tuple(tuple(map(one, level)) for level in scps) if scps is not None else None
         except InputError:
             scps, scp_error = None, INTERNAL_ERROR
         path = _account_path(org, scope.account)
@@ -49,33 +54,45 @@ def candidates(collection: Collection) -> list[Candidate]:
             arn = entity["Arn"]
             try:
                 identity, boundary = identity_of(details, Caller.from_arn(arn))
-                error = scp_error
+                identity, boundary, error = tuple(map(one, identity)), one(boundary) if boundary else None, scp_error
             except InputError:
                 identity, boundary, error = (), None, INTERNAL_ERROR
             out.append(Candidate(arn, scope.account, kind, identity, boundary, scps, path, error))
     return out
 
 
-def _record(collection: Collection, arn: str) -> dict | None:
-    return next((r for r in collection.resources() if r["resourceArn"] == arn), None)
-
-
 def target(collection: Collection, arn: str) -> tuple[Target, str | None]:
     """The resource (InputError when the snapshot lacks it or its type is not analysed), and a
     resource-level error code when its policy or RCPs cannot be read."""
-    record = _record(collection, arn)
-    if record is None:
-        raise InputError(f"the snapshot holds no resource {arn}")
-    if not is_supported(record["resourceType"]):
-        raise InputError(f"{arn}: internal access does not analyse {record['resourceType']}")
-    org, owner = collection.organization, record["account"]
-    base = Target(arn, record["resourceType"], owner, None, None, org.id, _account_path(org, owner))
-    try:
-        _, policy = resource_policy_of(collection, arn)
-        rcps = org_levels(org, owner, RCP)
-    except InputError:
-        return base, INTERNAL_ERROR
-    return Target(arn, base.type, owner, policy, rcps, org.id, base.org_path), None
+    return targets_of(collection, [arn])[0]
+
+
+def targets_of(collection: Collection, arns: Iterable[str]) -> list[tuple[Target, str | None]]:
+    """`target` for many resources: the snapshot's records are indexed once and each owner's RCP path
+    read once (the scan asks for thousands)."""
+    records: dict[str, dict] = {}
+    for r in collection.resources():
+        records.setdefault(r["resourceArn"], r)
+    org = collection.organization
+    rcp_paths: dict[str, tuple[Level, ...] | None] = {}
+    out: list[tuple[Target, str | None]] = []
+    for arn in arns:
+        record = records.get(arn)
+        if record is None:
+            raise InputError(f"the snapshot holds no resource {arn}")
+        if not is_supported(record["resourceType"]):
+            raise InputError(f"{arn}: internal access does not analyse {record['resourceType']}")
+        owner = record["account"]
+        base = Target(arn, record["resourceType"], owner, None, None, org.id, _account_path(org, owner))
+        try:
+            if owner not in rcp_paths:
+                rcp_paths[owner] = org_levels(org, owner, RCP)
+            policy, rcps = record_policy(record), rcp_paths[owner]
+        except InputError:
+            out.append((base, INTERNAL_ERROR))
+            continue
+        out.append((Target(arn, base.type, owner, policy, rcps, org.id, base.org_path), None))
+    return out
 
 
 def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stats: Stats | None = None,

@@ -1,5 +1,6 @@
 """The scan's internal-access stage (authorization.md §6.4): `[internal_access]` in the TOML, the
-resources its inclusions select, one Ray task per batch of resources, and the run summary.
+resources its inclusions select, the Ray tasks over (resource batch × principal-class batch) cells
+(pipeline/internal_fanout.py cuts the grid), and the run summary.
 
 Inclusions follow Access Analyzer's `InternalAccessAnalysisRuleCriteria`: a resource is analysed when
 some inclusion matches it, an inclusion matching when each criterion it gives matches (account ids,
@@ -9,11 +10,13 @@ an inclusion names them or the scan's `resource_types` selects them.
 """
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Mapping, Sequence
 
 from solvers.errors import InputError
 
-BATCH = 64  # resources per Ray task
+TASK_RETRIES = 3  # a worker that dies costs a retry, not the scan (as the scan's other stages)
 _CRITERIA = {"account_ids": "accountIds", "resource_types": "resourceTypes", "resource_arns": "resourceArns"}
 
 
@@ -69,22 +72,17 @@ def selected(record: Mapping, inclusions: Sequence[Sequence[tuple[str, tuple[str
     return False
 
 
-def _task(people, targets, zone: str, aws_compatible: bool) -> tuple[list[dict], dict]:
-    from solvers.internal.analyze import Stats, analyze_resource
-    stats = Stats()
-    out: list[dict] = []  # `people`: a Population
-    memo: dict = {}  # answers carried between resources of this batch (analyze_resource)
-    for t in targets:
-        out += analyze_resource(t, people, zone, stats=stats, memo=memo, aws_compatible=aws_compatible)
-    return out, vars(stats)
-
-
 def internal_findings(ray, settings, organization, scopes: list[dict], now: str) -> tuple[list[dict], dict]:
-    """This run's internal-access findings (stamped `analyzedAt`) and the stage's summary for run.json."""
+    """This run's internal-access findings (stamped `analyzedAt`) and the stage's summary for run.json.
+    A thin driver over pipeline.internal_fanout: each principal batch's index and each resource batch
+    go to the object store once; the cells run as Ray tasks, at most two per CPU in flight."""
     from connectors.aws.collect import Collection, ScopeResult
-    from pipeline.internal_access import candidates, target
+    from pipeline import internal_fanout as fan
+    from pipeline.internal_access import candidates, targets_of
     from solvers.internal.analyze import resource_error
+    from solvers.internal.population import Population
     from solvers.internal.universe import universe
+    started = time.perf_counter()
     collection = Collection(organization, tuple(ScopeResult.from_dict(s) for s in scopes))
     zone = settings.internal_zone
     chosen = sorted({r["resourceArn"] for r in collection.resources()
@@ -92,23 +90,37 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str)
     people = candidates(collection)
     findings: list[dict] = []
     targets = []
-    for arn in chosen:
-        t, error = target(collection, arn)
+    for t, error in targets_of(collection, chosen):
         if error:
             findings.append(resource_error(zone, t, error))
         else:
             targets.append(t)
-    from solvers.internal.population import Population
     targets.sort(key=lambda t: (t.type, t.policy is not None, t.owner, t.arn))
-    people_ref = ray.put(Population.of(people))  # the index is built once, shipped once
-    remote = ray.remote(_task)
-    pending = [remote.remote(people_ref, targets[i:i + BATCH], zone, settings.internal_aws_compatible) for i in range(0, len(targets), BATCH)]
+    across, down = fan.grid(len(targets), len(people))
+    principal_batches = fan.principal_batches(people, across)
+    resource_batches = fan.resource_batches(targets, down)
+    populations = [ray.put(Population.of([people[i] for i in batch])) for batch in principal_batches]
+    batches = [ray.put(batch) for batch in resource_batches]
+    cells = iter([(r, p) for r in range(len(batches)) for p in range(len(populations))])
+    remote = ray.remote(max_retries=TASK_RETRIES)(fan.analyze_cell)
+    cap = 2 * int(ray.cluster_resources().get("CPU", 1))
+    pending: dict = {}
+    done: dict[tuple[int, int], list[list[dict]]] = {}
     totals: dict[str, int] = {}
-    for found, stats in ray.get(pending):
-        findings += found
-        for k, v in stats.items():
-            if isinstance(v, int):
-                totals[k] = totals.get(k, 0) + v
+    task_seconds = 0.0
+    while True:
+        for r, p in itertools.islice(cells, cap - len(pending)):
+            pending[remote.remote(populations[p], batches[r], zone)] = (r, p)
+        if not pending:
+            break
+        [ready], _ = ray.wait(list(pending), num_returns=1)
+        found, counts, seconds = ray.get(ready)
+        done[pending.pop(ready)] = found
+        task_seconds += seconds
+        for k, v in counts.items():
+            totals[k] = totals.get(k, 0) + v
+    order = {c.arn: i for i, c in enumerate(people)}
+    findings += fan.merge(zone, resource_batches, done, order, settings.internal_aws_compatible)
     naive = sum(len(universe(t.type, t.arn)) for t in targets) * len(people)
     findings = [{**f, "analyzedAt": now} for f in findings]
     summary = {"zone": zone, "resources": len(chosen), "candidates": len(people),
@@ -116,7 +128,8 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str)
                "errors": sum(1 for f in findings if f.get("error")),
                "principalClassesAnalysed": totals.get("classes", 0), "prefiltered": totals.get("prefiltered", 0),
                "concreteDecisions": totals.get("concrete", 0), "solverQuestions": totals.get("questions", 0),
-               "naiveQuestions": naive}
+               "naiveQuestions": naive, "tasks": len(done), "grid": [len(resource_batches), len(principal_batches)],
+               "taskCpuSeconds": round(task_seconds, 3), "seconds": round(time.perf_counter() - started, 3)}
     return findings, summary
 
 

@@ -130,11 +130,16 @@ def resource_policy_of(collection: Collection, arn: str) -> tuple[str | None, So
         base = record["resourceArn"]
         if arn != base and not (record["resourceType"] == "AWS::S3::Bucket" and arn.startswith(base + "/")):
             continue
-        (member, body), = record["configuration"].items()
-        field = POLICY_MEMBERS.get(member, (None, None))[1]
-        text = body.get(field) if field else (body.get("keyPolicies") or {}).get("default")
-        return record["account"], _source(text, "ResourcePolicy", "resource") if isinstance(text, str) else None
+        return record["account"], record_policy(record)
     return None, None
+
+
+def record_policy(record: dict) -> Source | None:
+    """The resource policy of one collected resource record, if it has one."""
+    (member, body), = record["configuration"].items()
+    field = POLICY_MEMBERS.get(member, (None, None))[1]
+    text = body.get(field) if field else (body.get("keyPolicies") or {}).get("default")
+    return _source(text, "ResourcePolicy", "resource") if isinstance(text, str) else None
 
 
 def snapshot_input(snapshot_dir: str, principal: str | None, actions: Sequence[str], resources: Sequence[str],
