@@ -9,25 +9,32 @@ policies of their own (services, bucket and table ARNs, conditions), and RESOURC
 role, another account, or everyone in the organization.
 
 The scan's internal-access stage (pipeline.scan_internal) runs on the snapshot with local Ray, 1 then
-2 CPUs. Reported: wall time, peak memory of the whole process tree (driver, raylet, workers; sampled),
-the speed-up, and the solver questions asked against the naive product principals x resources x actions.
+2 CPUs, each in a fresh interpreter on a Ray warmed up by a small organization (as bench/scan.py does).
+Reported: wall time, peak memory of the whole process tree (driver, raylet, workers; sampled), the solver
+questions asked against the naive product principals x resources x actions, and the 1 -> 2 worker ratio:
+measured on the wall clock, and predicted from the 1-worker run's CPU (the driver's main thread is the
+serial part, the cells' CPU the parallel part; Amdahl's law, and the cells list-scheduled on 2 workers),
+which a shared machine does not distort. Findings must be identical on 1 and 2 workers (digest).
 
 Usage: .venv/bin/python bench/internal.py [--accounts N] [--principals N] [--resources N] [--workers 1,2]
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import os
 import random
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO)]
 
+import orjson  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -171,26 +178,100 @@ def build(root: Path, accounts: int, principals: int, resources: int, seed: int)
     return {"accounts": accounts, "principals": per_account * accounts, "resources": resources}
 
 
-def run_stage(snapshot: Path, cpus: int, temp_dir: str) -> tuple[float, int, dict]:
+class PeakMemory:
+    """Samples the resident memory of this process and its children (Ray's raylet and workers)."""
+
+    def __init__(self) -> None:
+        import psutil
+        self.proc, self.peak, self._stop = psutil.Process(), 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+        while not self._stop.is_set():
+            total = 0
+            for p in [self.proc, *self.proc.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def stage(snapshot: Path, cell_seconds: list[float] | None = None) -> tuple[list[dict], dict]:
+    """The scan's internal-access stage on the snapshot (read included), every resource selected."""
     import ray
-    from scan import PeakMemory  # bench/scan.py: RSS of the process tree, sampled
 
     from connectors.snapshot import read_snapshot
     from pipeline.scan_internal import internal_findings
     from pipeline.settings import ScanSettings
-    with PeakMemory() as peak:
-        started = time.perf_counter()
-        collection = read_snapshot(snapshot)
-        scopes = [s.as_dict() for s in collection.scopes]
-        settings = ScanSettings(internal_zone="ORGANIZATION", internal_inclusions=((),))
-        ray.init(num_cpus=cpus, include_dashboard=False, _temp_dir=temp_dir, log_to_driver=False)
-        try:
-            findings, summary = internal_findings(ray, settings, collection.organization, scopes, "2026-01-01T00:00:00Z")
-        finally:
-            ray.shutdown()
-        seconds = time.perf_counter() - started
-    summary["findingsTotal"] = len(findings)
-    return seconds, peak.peak, summary
+    collection = read_snapshot(snapshot)
+    settings = ScanSettings(internal_zone="ORGANIZATION", internal_inclusions=((),))
+    return internal_findings(ray, settings, collection.organization, [s.as_dict() for s in collection.scopes],
+                             "2026-01-01T00:00:00Z", cell_seconds)
+
+
+def measure(snapshot: Path, cpus: int, warm_up: Path, temp_dir: str) -> dict:
+    """One measurement (run by `main` in a fresh interpreter each time): a Ray of `cpus` CPUs, warmed up on
+    a small organization (its workers have imported the solver and loaded the IAM catalog, as a long
+    scan's have), then the stage timed. The driver's CPU is its main thread's: the serial part."""
+    import ray
+    ray.init(num_cpus=cpus, include_dashboard=False, _temp_dir=temp_dir, log_to_driver=False)
+    try:
+        stage(warm_up)
+        cells: list[float] = []
+        with PeakMemory() as peak:
+            started, driver = time.perf_counter(), time.thread_time()
+            findings, summary = stage(snapshot, cells)
+            wall, driver = time.perf_counter() - started, time.thread_time() - driver
+    finally:
+        ray.shutdown()
+    digest = hashlib.sha256(orjson.dumps(findings, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return {"cpus": cpus, "wall": wall, "driver": driver, "cells": cells, "peak": peak.peak, "summary": summary,
+            "findingsTotal": len(findings), "digest": digest}
+
+
+def measured(snapshot: Path, cpus: int, warm_up: Path, tmp: Path) -> dict:
+    result = tmp / f"result{cpus}.json"
+    subprocess.run([sys.executable, __file__, "--measure", str(snapshot), "--cpus", str(cpus), "--warm-up", str(warm_up),
+                    "--result", str(result), "--temp-dir", str(tmp / f"ray{cpus}")], check=True)
+    return json.loads(result.read_text())
+
+
+def makespan(cells: list[float], workers: int) -> float:
+    """The cells' CPU seconds run in submission order, each on the first worker free (as Ray does)."""
+    free = [0.0] * workers
+    for seconds in cells:
+        free[free.index(min(free))] += seconds
+    return max(free)
+
+
+def scaling(one: dict, two: dict) -> Table:
+    """1 -> 2 workers: measured, and predicted from the 1-worker run (the machine may be shared)."""
+    task = sum(one["cells"])
+    serial = one["driver"] / (one["driver"] + task)
+    table = Table("measure", "value", "target", title="1 -> 2 Ray workers")
+    table.add_row("cells (tasks), grid resources x principals",
+                  f"{one['summary']['tasks']}, {' x '.join(map(str, one['summary']['grid']))}", "")
+    table.add_row("driver CPU (serial) / task CPU (parallel), 1 worker", f"{one['driver']:.1f} s / {task:.1f} s", "")
+    table.add_row("serial share of the CPU", f"{serial:.1%}", "")
+    table.add_row("Amdahl's ratio for that share", f"{1 / (serial + (1 - serial) / 2):.2f}x", ">= 1.7x")
+    predicted = (one["driver"] + task) / (one["driver"] + makespan(one["cells"], 2))
+    table.add_row("predicted ratio, cells scheduled on 2 workers", f"{predicted:.2f}x", ">= 1.7x")
+    other = one["wall"] - one["driver"] - task
+    table.add_row("rest of the 1-worker wall time (Ray, shipping, load)", f"{other:.1f} s", "")
+    table.add_row("measured ratio, wall time", f"{one['wall'] / two['wall']:.2f}x", ">= 1.7x")
+    table.add_row("findings identical on 1 and 2 workers", "yes" if one["digest"] == two["digest"] else "NO", "yes")
+    return table
 
 
 def main() -> int:
@@ -200,27 +281,35 @@ def main() -> int:
     ap.add_argument("--resources", type=int, default=2_000)
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--cpus", type=int, default=2, help=argparse.SUPPRESS)
+    ap.add_argument("--warm-up", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--temp-dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.measure:
+        args.result.write_text(json.dumps(measure(args.measure, args.cpus, args.warm_up, args.temp_dir)))
+        return 0
     console = Console(width=160)
     with tempfile.TemporaryDirectory(prefix="trustmap-bench-internal-") as tmp:
-        snapshot = Path(tmp) / "snapshot"
+        snapshot, warm_up = Path(tmp) / "snapshot", Path(tmp) / "warm-up"
         t0 = time.perf_counter()
         size = build(snapshot, args.accounts, args.principals, args.resources, args.seed)
+        build(warm_up, 10, 1_000, 100, args.seed + 1)
         console.print(f"snapshot written in {time.perf_counter() - t0:.1f} s: {size}")
         table = Table("Ray CPUs", "wall s", "peak RSS GB", "findings", "errors", "classes analysed",
                       "solver questions", "naive questions", "fewer", title="internal access (trustmap bench)")
-        times = {}
+        runs = {}
         for cpus in [int(c) for c in args.workers.split(",")]:
-            ray_tmp = os.path.join(tmp, f"ray{cpus}")
-            seconds, peak, s = run_stage(snapshot, cpus, ray_tmp)
-            times[cpus] = seconds
+            runs[cpus] = r = measured(snapshot, cpus, warm_up, Path(tmp))
+            s = r["summary"]
             fewer = s["naiveQuestions"] / max(1, s["solverQuestions"])
-            table.add_row(str(cpus), f"{seconds:.1f}", f"{peak / 1e9:.2f}", str(s["findings"]), str(s["errors"]),
+            table.add_row(str(cpus), f"{r['wall']:.1f}", f"{r['peak'] / 1e9:.2f}", str(s["findings"]), str(s["errors"]),
                           str(s["principalClassesAnalysed"]), str(s["solverQuestions"]), str(s["naiveQuestions"]),
                           f"{fewer:,.0f}x")
         console.print(table)
-        if 1 in times and 2 in times:
-            console.print(f"speed-up 1 -> 2 CPUs: {times[1] / times[2]:.2f}x")
+        if 1 in runs and 2 in runs:
+            console.print(scaling(runs[1], runs[2]))
     return 0
 
 

@@ -72,10 +72,12 @@ def selected(record: Mapping, inclusions: Sequence[Sequence[tuple[str, tuple[str
     return False
 
 
-def internal_findings(ray, settings, organization, scopes: list[dict], now: str) -> tuple[list[dict], dict]:
+def internal_findings(ray, settings, organization, scopes: list[dict], now: str,
+                      cell_seconds: list[float] | None = None) -> tuple[list[dict], dict]:
     """This run's internal-access findings (stamped `analyzedAt`) and the stage's summary for run.json.
     A thin driver over pipeline.internal_fanout: each principal batch's index and each resource batch
-    go to the object store once; the cells run as Ray tasks, at most two per CPU in flight."""
+    go to the object store once; the cells run as Ray tasks, at most two per CPU in flight.
+    `cell_seconds` (the bench's): receives each cell's CPU seconds, in submission order."""
     from connectors.aws.collect import Collection, ScopeResult
     from pipeline import internal_fanout as fan
     from pipeline.internal_access import candidates, targets_of
@@ -101,24 +103,9 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str)
     resource_batches = fan.resource_batches(targets, down)
     populations = [ray.put(Population.of([people[i] for i in batch])) for batch in principal_batches]
     batches = [ray.put(batch) for batch in resource_batches]
-    cells = iter([(r, p) for r in range(len(batches)) for p in range(len(populations))])
-    remote = ray.remote(max_retries=TASK_RETRIES)(fan.analyze_cell)
-    cap = 2 * int(ray.cluster_resources().get("CPU", 1))
-    pending: dict = {}
-    done: dict[tuple[int, int], list[list[dict]]] = {}
-    totals: dict[str, int] = {}
-    task_seconds = 0.0
-    while True:
-        for r, p in itertools.islice(cells, cap - len(pending)):
-            pending[remote.remote(populations[p], batches[r], zone)] = (r, p)
-        if not pending:
-            break
-        [ready], _ = ray.wait(list(pending), num_returns=1)
-        found, counts, seconds = ray.get(ready)
-        done[pending.pop(ready)] = found
-        task_seconds += seconds
-        for k, v in counts.items():
-            totals[k] = totals.get(k, 0) + v
+    done, totals, seconds_of = _run_cells(ray, populations, batches, zone)
+    if cell_seconds is not None:
+        cell_seconds += [seconds_of[cell] for cell in sorted(seconds_of)]
     order = {c.arn: i for i, c in enumerate(people)}
     findings += fan.merge(zone, resource_batches, done, order, settings.internal_aws_compatible)
     naive = sum(len(universe(t.type, t.arn)) for t in targets) * len(people)
@@ -129,8 +116,32 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str)
                "principalClassesAnalysed": totals.get("classes", 0), "prefiltered": totals.get("prefiltered", 0),
                "concreteDecisions": totals.get("concrete", 0), "solverQuestions": totals.get("questions", 0),
                "naiveQuestions": naive, "tasks": len(done), "grid": [len(resource_batches), len(principal_batches)],
-               "taskCpuSeconds": round(task_seconds, 3), "seconds": round(time.perf_counter() - started, 3)}
+               "taskCpuSeconds": round(sum(seconds_of.values()), 3), "seconds": round(time.perf_counter() - started, 3)}
     return findings, summary
+
+
+def _run_cells(ray, populations: list, batches: list, zone: str) -> tuple[dict, dict[str, int], dict]:
+    """Every (resource batch, principal batch) cell as a Ray task, at most two per CPU in flight, results
+    taken as they come: each cell's findings, the summed work counters, each cell's CPU seconds."""
+    from pipeline.internal_fanout import analyze_cell
+    cells = iter([(r, p) for r in range(len(batches)) for p in range(len(populations))])
+    remote = ray.remote(max_retries=TASK_RETRIES)(analyze_cell)
+    cap = 2 * int(ray.cluster_resources().get("CPU", 1))
+    pending: dict = {}
+    done: dict[tuple[int, int], list[list[dict]]] = {}
+    totals: dict[str, int] = {}
+    seconds_of: dict[tuple[int, int], float] = {}
+    while True:
+        for r, p in itertools.islice(cells, cap - len(pending)):
+            pending[remote.remote(populations[p], batches[r], zone)] = (r, p)
+        if not pending:
+            return done, totals, seconds_of
+        [ready], _ = ray.wait(list(pending), num_returns=1)
+        found, counts, seconds = ray.get(ready)
+        cell = pending.pop(ready)
+        done[cell], seconds_of[cell] = found, seconds
+        for k, v in counts.items():
+            totals[k] = totals.get(k, 0) + v
 
 
 def this_run(internal: tuple[list[dict], dict] | None, previous: Mapping[str, dict]) -> list[dict]:
