@@ -271,6 +271,7 @@ def scaling(one: dict, two: dict) -> Table:
     table.add_row("rest of the 1-worker wall time (Ray, shipping, load)", f"{other:.1f} s", "")
     table.add_row("measured ratio, wall time", f"{one['wall'] / two['wall']:.2f}x", ">= 1.7x")
     table.add_row("findings identical on 1 and 2 workers", "yes" if one["digest"] == two["digest"] else "NO", "yes")
+    table.add_row("findings digest (sha256 of the sorted-key JSON)", one["digest"][:16], "")
     return table
 
 

@@ -16,6 +16,7 @@ a grid of (resource batch × principal-class batch) cells, each one Ray task. Pu
 from __future__ import annotations
 
 import math
+import pickle
 import time
 from collections.abc import Sequence
 
@@ -63,15 +64,22 @@ def resource_batches(targets: Sequence[Target], count: int) -> list[list[Target]
     return [list(targets[i:i + size]) for i in range(0, len(targets), size)]
 
 
-def analyze_cell(people: Population, targets: Sequence[Target], zone: str) -> tuple[list[list[dict]], dict, float]:
-    """One task: every finding of these principals on each of these resources (one list per resource),
-    the work counters, and the CPU seconds the task spent (for the serial-fraction figure)."""
-    started = time.process_time()
+def analyze_cell(people: Population, targets: Sequence[Target], zone: str) -> tuple[list[list[dict]], dict]:
+    """One cell: every finding of these principals on each of these resources (one list per resource),
+    and the work counters."""
     stats = Stats()
     memo: dict = {}  # answers carried between the cell's resources (analyze_resource)
     found = [analyze_resource(t, people, zone, stats=stats, memo=memo) for t in targets]
-    counts = {k: v for k, v in vars(stats).items() if isinstance(v, int)}
-    return found, counts, time.process_time() - started
+    return found, {k: v for k, v in vars(stats).items() if isinstance(v, int)}
+
+
+def cell_task(people: Population, targets: Sequence[Target], zone: str) -> tuple[bytes, dict, float]:
+    """A cell as a Ray task: its findings pickled here, in parallel (the driver's `pickle.loads` of them
+    costs about a fifth of Ray's own deserialization of the same dicts, and the driver is the serial
+    part), the counters, and the task's CPU seconds (for the bench's serial-fraction figure)."""
+    started = time.process_time()
+    found, counts = analyze_cell(people, targets, zone)
+    return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL), counts, time.process_time() - started
 
 
 def merge(zone: str, targets: Sequence[Sequence[Target]], cells: dict[tuple[int, int], list[list[dict]]],

@@ -11,6 +11,7 @@ an inclusion names them or the scan's `resource_types` selects them.
 from __future__ import annotations
 
 import itertools
+import pickle
 import time
 from collections.abc import Mapping, Sequence
 
@@ -81,6 +82,7 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str,
     from connectors.aws.collect import Collection, ScopeResult
     from pipeline import internal_fanout as fan
     from pipeline.internal_access import candidates, targets_of
+    from solvers.catalog import gc_paused
     from solvers.internal.analyze import resource_error
     from solvers.internal.population import Population
     from solvers.internal.universe import universe
@@ -107,9 +109,10 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str,
     if cell_seconds is not None:
         cell_seconds += [seconds_of[cell] for cell in sorted(seconds_of)]
     order = {c.arn: i for i, c in enumerate(people)}
-    findings += fan.merge(zone, resource_batches, done, order, settings.internal_aws_compatible)
+    with gc_paused():  # as in _run_cells: hundreds of thousands of acyclic findings built
+        findings += fan.merge(zone, resource_batches, done, order, settings.internal_aws_compatible)
+        findings = [{**f, "analyzedAt": now} for f in findings]
     naive = sum(len(universe(t.type, t.arn)) for t in targets) * len(people)
-    findings = [{**f, "analyzedAt": now} for f in findings]
     summary = {"zone": zone, "resources": len(chosen), "candidates": len(people),
                "findings": sum(1 for f in findings if not f.get("error")),
                "errors": sum(1 for f in findings if f.get("error")),
@@ -123,9 +126,10 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str,
 def _run_cells(ray, populations: list, batches: list, zone: str) -> tuple[dict, dict[str, int], dict]:
     """Every (resource batch, principal batch) cell as a Ray task, at most two per CPU in flight, results
     taken as they come: each cell's findings, the summed work counters, each cell's CPU seconds."""
-    from pipeline.internal_fanout import analyze_cell
+    from pipeline.internal_fanout import cell_task
+    from solvers.catalog import gc_paused
     cells = iter([(r, p) for r in range(len(batches)) for p in range(len(populations))])
-    remote = ray.remote(max_retries=TASK_RETRIES)(analyze_cell)
+    remote = ray.remote(max_retries=TASK_RETRIES)(cell_task)
     cap = 2 * int(ray.cluster_resources().get("CPU", 1))
     pending: dict = {}
     done: dict[tuple[int, int], list[list[dict]]] = {}
@@ -139,7 +143,8 @@ def _run_cells(ray, populations: list, batches: list, zone: str) -> tuple[dict, 
         [ready], _ = ray.wait(list(pending), num_returns=1)
         found, counts, seconds = ray.get(ready)
         cell = pending.pop(ready)
-        done[cell], seconds_of[cell] = found, seconds
+        with gc_paused():  # findings are acyclic: the collections their building triggers would walk them all
+            done[cell], seconds_of[cell] = pickle.loads(found), seconds  # our own workers' bytes
         for k, v in counts.items():
             totals[k] = totals.get(k, 0) + v
 

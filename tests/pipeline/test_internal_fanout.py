@@ -2,6 +2,8 @@
 of equal identities is never split, and the cells merged give exactly the one-process findings."""
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from pipeline import internal_fanout as fan
@@ -39,7 +41,7 @@ def organization() -> tuple[list, list]:
 def cells(people: list, targets: list, zone: str, across: int, down: int) -> tuple[list, dict]:
     principal_batches = fan.principal_batches(people, across)
     resource_batches = fan.resource_batches(targets, down)
-    done = {(r, p): fan.analyze_cell(Population.of([people[i] for i in batch]), rb, zone)[0]
+    done = {(r, p): pickle.loads(fan.cell_task(Population.of([people[i] for i in batch]), rb, zone)[0])
             for r, rb in enumerate(resource_batches) for p, batch in enumerate(principal_batches)}
     return resource_batches, done
 
