@@ -105,13 +105,15 @@ def internal_findings(ray, settings, organization, scopes: list[dict], now: str,
     resource_batches = fan.resource_batches(targets, down)
     populations = [ray.put(Population.of([people[i] for i in batch])) for batch in principal_batches]
     batches = [ray.put(batch) for batch in resource_batches]
-    done, totals, seconds_of = _run_cells(ray, populations, batches, zone)
-    if cell_seconds is not None:
-        cell_seconds += [seconds_of[cell] for cell in sorted(seconds_of)]
     order = {c.arn: i for i, c in enumerate(people)}
-    with gc_paused():  # as in _run_cells: hundreds of thousands of acyclic findings built
+    # The cells' findings (hundreds of thousands of small acyclic dicts) are built here, on the driver,
+    # the serial part: the cycle collector's passes over them as they grow would cost more than building.
+    with gc_paused():
+        done, totals, seconds_of = _run_cells(ray, populations, batches, zone)
         findings += fan.merge(zone, resource_batches, done, order, settings.internal_aws_compatible)
         findings = [{**f, "analyzedAt": now} for f in findings]
+    if cell_seconds is not None:
+        cell_seconds += [seconds_of[cell] for cell in sorted(seconds_of)]
     naive = sum(len(universe(t.type, t.arn)) for t in targets) * len(people)
     summary = {"zone": zone, "resources": len(chosen), "candidates": len(people),
                "findings": sum(1 for f in findings if not f.get("error")),
@@ -127,7 +129,6 @@ def _run_cells(ray, populations: list, batches: list, zone: str) -> tuple[dict, 
     """Every (resource batch, principal batch) cell as a Ray task, at most two per CPU in flight, results
     taken as they come: each cell's findings, the summed work counters, each cell's CPU seconds."""
     from pipeline.internal_fanout import cell_task
-    from solvers.catalog import gc_paused
     cells = iter([(r, p) for r in range(len(batches)) for p in range(len(populations))])
     remote = ray.remote(max_retries=TASK_RETRIES)(cell_task)
     cap = 2 * int(ray.cluster_resources().get("CPU", 1))
@@ -143,8 +144,7 @@ def _run_cells(ray, populations: list, batches: list, zone: str) -> tuple[dict, 
         [ready], _ = ray.wait(list(pending), num_returns=1)
         found, counts, seconds = ray.get(ready)
         cell = pending.pop(ready)
-        with gc_paused():  # findings are acyclic: the collections their building triggers would walk them all
-            done[cell], seconds_of[cell] = pickle.loads(found), seconds  # our own workers' bytes
+        done[cell], seconds_of[cell] = pickle.loads(found), seconds  # our own workers' bytes
         for k, v in counts.items():
             totals[k] = totals.get(k, 0) + v
 
