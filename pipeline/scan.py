@@ -220,9 +220,10 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
     return out
 
 
-def _write_validation(out, policies: list[dict], timings: dict) -> dict:
+def _write_validation(out, policies: list[dict], timings: dict) -> tuple[dict, dict]:
     """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
-    distinct text validated once (its time in `timings`: analysis, not writing)."""
+    distinct text validated once (its time in `timings`: analysis, not writing). Returns validation.json's
+    document (the report's policies) and the paths."""
     from pipeline.artifacts import write_json
     from pipeline.validate import validate_collected
     from solvers.catalog import gc_paused
@@ -233,7 +234,17 @@ def _write_validation(out, policies: list[dict], timings: dict) -> dict:
     with gc_paused():
         write_json(paths["validation"], document)
         write_json(paths["sarif"], sarif)
-    return paths
+    return document, paths
+
+
+def _report_findings(out, current: list[dict], validation: dict, finished: str) -> dict:
+    """The report's findings and policies, from the documents just written (findings.json's FindingV2
+    and validation.json's), not read back from their files: `trustmap report` builds the same from them."""
+    from pipeline.artifacts import finding_v2
+    from pipeline.report.model import findings_data
+    from solvers.catalog import gc_paused
+    with gc_paused():  # acyclic data, as in write_report
+        return findings_data(out, [finding_v2(f) for f in current], validation, finished)
 
 
 def _write_granted_unused(out, state: ScanState) -> None:
@@ -333,22 +344,24 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     with gc_paused():  # converted findings are acyclic: the collector's passes would only walk the run again
         paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
                                 organization.caller_account)
-    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies),
-                                   run["timings"]))
+    validation, validation_paths = _write_validation(out, state.policies + collected_policies((), organization.policies),
+                                                     run["timings"])
+    paths.update(validation_paths)
     if state.partials is not None:
         from pipeline.scan_generation import write_policies
         index = write_policies(out, [reduced] if reduced else [], settings.generation_start, settings.generation_end)
         run["counts"]["generatedPolicies"] = len(index)
         _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
-    # run.json once more: the timings now count writing every artifact (all but this small rewrite),
-    # validating the collected policies apart; the report, built from the artifacts alone, comes after it
-    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
-    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
-    write_artifacts_run(out, run)
     from pipeline.report.history import record_run
     from pipeline.report.render import write_report
     record_run(out, previous, current, run)
-    paths["report"] = write_report(out)
+    report = _report_findings(out, current, validation, now)
+    # run.json once more: the timings now count writing every artifact and building the report's data
+    # (validating the collected policies apart); the page, which shows run.json, is rendered after it
+    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
+    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
+    write_artifacts_run(out, run)
+    paths["report"] = write_report(out, report)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary

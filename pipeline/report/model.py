@@ -55,7 +55,7 @@ def _read_json(path: Path, required: bool = False):
 
 def _details_of(f: dict) -> list[dict]:
     details = f.get("findingDetails")
-    return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    return [d for d in details if isinstance(d, dict)] if isinstance(details, list | tuple) else []
 
 
 def _access_details(f: dict) -> dict | None:
@@ -136,25 +136,37 @@ def _generated(out: Path) -> list[dict]:
     return result
 
 
-def report_data(out: Path) -> dict:
-    """Everything the page shows, from the artifacts in `out` (findings.json is required)."""
-    findings_doc = _read_json(out / "findings.json", required=True)
-    findings = findings_doc.get("findings") if isinstance(findings_doc, dict) else None
-    if not isinstance(findings, list):
-        raise InputError(f"{out / 'findings.json'} has no findings list")
-    findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str)]
+def report_data(out: Path, findings_part: dict | None = None) -> dict:
+    """Everything the page shows, from the artifacts in `out` (findings.json is required). A scan hands
+    over `findings_part` (see `findings_data`), built from the documents it has just written, instead
+    of having them read back: either way the page is the same."""
     run = _read_json(out / "run.json") or {}
-    finished = run.get("finishedAt")
+    if findings_part is None:
+        findings_doc = _read_json(out / "findings.json", required=True)
+        findings = findings_doc.get("findings") if isinstance(findings_doc, dict) else None
+        if not isinstance(findings, list):
+            raise InputError(f"{out / 'findings.json'} has no findings list")
+        findings_part = findings_data(out, findings, _read_json(out / "validation.json"), run.get("finishedAt"))
+    return {"format": FORMAT_VERSION, "rowFields": list(ROW_FIELDS),
+            "run": {k: run[k] for k in _RUN_FIELDS if k in run} | {"accounts": len(run.get("accounts") or ())},
+            "organization": run.get("organization"), "history": load_history(out), **findings_part}
+
+
+def findings_data(out: Path, findings: list, validation: dict | None, finished: str | None) -> dict:
+    """The page's findings, policies and generated policies: findings.json's findings (FindingV2),
+    validation.json's document, run.json's finishedAt (what this run changed), the rest read from `out`.
+    A finding's details are read from a copy made through JSON, so that a scan's documents in memory
+    give what their files give."""
+    findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str)]
     wanted = {f.get("resource") for f in findings if _access_details(f) is not None}
     parsed = PolicyTexts()
-    policies, texts, by_arn = _policies(_read_json(out / "validation.json"), wanted, _recommended_policies(findings),
-                                        parsed)
+    policies, texts, by_arn = _policies(validation, wanted, _recommended_policies(findings), parsed)
     strings, values = _Table(), _Table()
     rows = []
     for f in findings:
-        access = _access_details(f)
         resource = f.get("resource") or ""
         details = orjson.loads(orjson.dumps(_details_of(f)))  # a copy to trim
+        access = _access_details({"findingDetails": details})
         grants: list[list[int]] = []
         if access is not None and isinstance(access.get("example"), dict):
             example = {**access["example"]}
@@ -179,9 +191,6 @@ def report_data(out: Path) -> dict:
     rank = {"ACTIVE": 0, "ARCHIVED": 1, "RESOLVED": 2}
     rows.sort(key=lambda r: (rank.get(strings.items[r[5]], 3), -r[6], r[2]))
     granted = _read_json(out / "policies" / "granted-unused.json")
-    return {"format": FORMAT_VERSION, "rowFields": list(ROW_FIELDS),
-            "run": {k: run[k] for k in _RUN_FIELDS if k in run} | {"accounts": len(run.get("accounts") or ())},
-            "organization": run.get("organization"), "history": load_history(out),
-            "strings": strings.items, "values": values.items, "findings": rows,
+    return {"strings": strings.items, "values": values.items, "findings": rows,
             "policies": policies, "texts": texts, "generated": _generated(out),
             "grantedUnused": granted if isinstance(granted, dict) else {}}

@@ -4,15 +4,18 @@ request: what the report highlights.
 A granting statement is an Allow statement the concrete evaluator matches against the finding's example
 request (the request the analysis replayed through that same evaluator). A finding whose access comes
 from elsewhere (an S3 ACL grant, a KMS grant, snapshot sharing) has none in the resource's policy, and
-the report says so instead of highlighting.
+the report says so instead of highlighting. Many findings ask one policy the same question, each for its
+own resource (a trust or key policy stamped into many accounts): the evaluator judges each such question
+once, and each finding only tests its resource against the statements that matched.
 """
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from solvers.errors import PolicyError
-from solvers.evaluator import PRINCIPAL_KINDS, Principal, Request, statement_matches
+from solvers.evaluator import PRINCIPAL_KINDS, Principal, Request, resource_test
 from solvers.jsonspan import LazySpan
 from solvers.policy import Policy, parse_policy
 
@@ -91,6 +94,8 @@ class PolicyTexts:
     def __init__(self) -> None:
         self._parsed: dict[str, Policy | None] = {}
         self._spans: dict[str, list[list[int]]] = {}
+        # (text, the request but its resource) -> (index, resource test) of the Allow statements that match
+        self._shapes: dict[tuple, list[tuple[int, Callable[[str], bool]]]] = {}
 
     def parsed(self, text: str) -> Policy | None:
         if text not in self._parsed:
@@ -123,4 +128,9 @@ class PolicyTexts:
         request = _request(example)
         if policy is None or request is None:
             return []
-        return [s.index for s in policy.statements if s.effect == "Allow" and statement_matches(s, policy, request)]
+        shape = (text, request.action, request.principal, tuple(sorted(request.context.items())))
+        tests = self._shapes.get(shape)
+        if tests is None:
+            tests = self._shapes[shape] = [(s.index, test) for s in policy.statements if s.effect == "Allow"
+                                           for test in [resource_test(s, policy, request)] if test is not None]
+        return [index for index, test in tests if test(request.resource)]
