@@ -310,7 +310,7 @@ def _resolved_groups(stmt: Statement, policy: Policy, request: Request) -> list[
         groups.append(resolved(cond.values, cond.operator.spec.family))
     if any(g is None for g in groups):
         return None
-    return groups  # type: ignore[return-value]  # no None left in it
+    return groups
 
 
 def _conditions_hold(stmt: Statement, request: Request, groups: list[list[Template]]) -> bool:
