@@ -46,11 +46,13 @@ def write_atomic(path: Path, text: str) -> None:
         fh.write(text.encode("utf-8"))
 
 
-def write_json(path: Path, data: object) -> None:
-    """One JSON document, indented. orjson: the standard library's encoder falls back to pure Python
-    whenever it indents, which made the scan's larger documents most of its writing time."""
+def write_json(path: Path, data: object, indent: bool = True) -> None:
+    """One JSON document, indented unless asked not to be (the scan's largest documents, whose indentation
+    doubled their size). orjson: the standard library's encoder falls back to pure Python whenever it
+    indents, which made the scan's larger documents most of its writing time."""
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
     with atomic_writer(path) as fh:
-        fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+        fh.write(orjson.dumps(data, option=option) + b"\n")
 
 
 def write_json_list(path: Path, key: str, items: Iterable, convert: Callable[[dict], dict] = lambda x: x) -> None:
