@@ -31,14 +31,24 @@ class _Table:
 
     def __init__(self) -> None:
         self.items: list = []
-        self._index: dict[str, int] = {}
+        self._index: dict[str | bytes, int] = {}
 
-    def ref(self, value, key: str | None = None) -> int:
-        key = value if key is None else key
+    def ref(self, value: str) -> int:
+        found = self._index.get(value)
+        if found is None:
+            found = self._index[value] = len(self.items)
+            self.items.append(value)
+        return found
+
+    def ref_json(self, value) -> int:
+        """A JSON value, found again by its canonical text (keys sorted) and stored as the JSON text of
+        its first occurrence (keys in their order, as the page shows them): the page's JSON takes it
+        as it is, without encoding it again."""
+        key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         found = self._index.get(key)
         if found is None:
             found = self._index[key] = len(self.items)
-            self.items.append(value)
+            self.items.append(orjson.Fragment(orjson.dumps(value)))
         return found
 
 
@@ -65,6 +75,15 @@ def _access_details(f: dict) -> dict | None:
             if key.endswith("AccessDetails") and isinstance(value, dict):
                 return value
     return None
+
+
+def _without_own_resource(value, resource: str):
+    """A details member without its example's resource when that is the finding's own (most findings'):
+    the page puts it back. A copy where it differs, never the finding's own objects."""
+    example = value.get("example") if isinstance(value, dict) else None
+    if isinstance(example, dict) and example.get("resource") == resource:
+        return {**value, "example": {k: v for k, v in example.items() if k != "resource"}}
+    return value
 
 
 def _change(f: dict, finished: str | None) -> int:
@@ -155,8 +174,7 @@ def report_data(out: Path, findings_part: dict | None = None) -> dict:
 def findings_data(out: Path, findings: list, validation: dict | None, finished: str | None) -> dict:
     """The page's findings, policies and generated policies: findings.json's findings (FindingV2),
     validation.json's document, run.json's finishedAt (what this run changed), the rest read from `out`.
-    A finding's details are read from a copy made through JSON, so that a scan's documents in memory
-    give what their files give."""
+    Nothing here tells a list from a tuple, so a scan's documents in memory give what their files give."""
     findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str)]
     wanted = {f.get("resource") for f in findings if _access_details(f) is not None}
     parsed = PolicyTexts()
@@ -165,28 +183,24 @@ def findings_data(out: Path, findings: list, validation: dict | None, finished: 
     rows = []
     for f in findings:
         resource = f.get("resource") or ""
-        details = orjson.loads(orjson.dumps(_details_of(f)))  # a copy to trim
-        access = _access_details({"findingDetails": details})
+        access = _access_details(f)
         grants: list[list[int]] = []
+        details = _details_of(f)
         if access is not None and isinstance(access.get("example"), dict):
             example = {**access["example"]}
             example.setdefault("resource", resource)
             for p in by_arn.get(resource, ()):
                 grants.extend([p, i] for i in parsed.granting_statements(texts[policies[p]["t"]], example))
-            for d in details:  # the example's resource is the finding's in most findings: stored once
-                for value in d.values():
-                    if isinstance(value, dict) and (value.get("example") or {}).get("resource") == resource:
-                        del value["example"]["resource"]
+            details = [{k: _without_own_resource(v, resource) for k, v in d.items()} for d in details]
         packed: dict = {"d": details}
         if isinstance(f.get("recommendation"), dict):
             packed["r"] = f["recommendation"]
-        text = orjson.dumps(packed, option=orjson.OPT_SORT_KEYS).decode()
         rows.append([f["id"], strings.ref(f.get("findingType") or "ExternalAccess"), resource,
                      strings.ref(f.get("resourceType") or ""), strings.ref(f.get("resourceOwnerAccount") or ""),
                      strings.ref(f.get("status") or ""), 1 if access and access.get("isPublic") else 0,
                      strings.ref(str(f["error"])) if f.get("error") else -1,
                      strings.ref(f.get("createdAt") or ""), strings.ref(f.get("updatedAt") or ""),
-                     values.ref(packed, text), _change(f, finished), grants or 0])
+                     values.ref_json(packed), _change(f, finished), grants or 0])
     # the table's order, so that the page need not sort: active first, then public, then by resource
     rank = {"ACTIVE": 0, "ARCHIVED": 1, "RESOLVED": 2}
     rows.sort(key=lambda r: (rank.get(strings.items[r[5]], 3), -r[6], r[2]))

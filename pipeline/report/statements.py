@@ -84,7 +84,7 @@ def _request(example: dict) -> Request | None:
             principal = Principal(kind, value)
     if not isinstance(example.get("action"), str) or not isinstance(example.get("resource"), str):
         return None
-    context = {k: v for k, v in (example.get("context") or {}).items() if isinstance(v, str | list)}
+    context = {k: v for k, v in (example.get("context") or {}).items() if isinstance(v, str | list | tuple)}
     return Request.of(example["action"], example["resource"], principal, context)
 
 
