@@ -102,6 +102,8 @@ def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[
     """Policies worth showing: those of resources with findings, those named by a recommendation, and
     those with validation findings. Returns (policies, texts, resource ARN -> policy indices)."""
     entries = (validation or {}).get("policies") or []
+    recommended_arns = {arn for arn, _ in recommended}
+    marked: dict[bytes, list] = {}
     texts = _Table()
     out: list[dict] = []
     by_arn: dict[str, list[int]] = {}
@@ -110,14 +112,13 @@ def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[
         if not isinstance(text, str) or not isinstance(where, dict):
             continue
         arn, name = where.get("arn"), where.get("policyName")
-        marks = []
-        for v in entry.get("findings") or ():
-            spans = [[loc["span"]["start"]["offset"], loc["span"]["end"]["offset"]]
-                     for loc in v.get("locations") or () if isinstance(loc.get("span"), dict)]
-            marks.append([v.get("findingType"), v.get("issueCode"), v.get("findingDetails"), v.get("learnMoreLink"),
-                          spans])
+        found = entry.get("findings") or ()
+        key = orjson.dumps(found)  # one policy text validated once is listed wherever it lives: marked once
+        marks = marked.get(key)
+        if marks is None:
+            marks = marked[key] = [_mark(v) for v in found]
         is_resource = entry.get("policyType") == "RESOURCE_POLICY"
-        if not (marks or (is_resource and arn in wanted) or arn in {p for p, _ in recommended}
+        if not (marks or (is_resource and arn in wanted) or arn in recommended_arns
                 or (arn, name) in recommended):
             continue
         if is_resource and arn:
@@ -126,6 +127,13 @@ def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[
                     "arn": arn, "account": where.get("account"), "name": name, "v": marks,
                     "st": parsed.statement_spans(text)})
     return out, texts.items, by_arn
+
+
+def _mark(v: dict) -> list:
+    """A validation finding as the page marks it: type, issue code, details, link, [start, end) spans."""
+    spans = [[loc["span"]["start"]["offset"], loc["span"]["end"]["offset"]]
+             for loc in v.get("locations") or () if isinstance(loc.get("span"), dict)]
+    return [v.get("findingType"), v.get("issueCode"), v.get("findingDetails"), v.get("learnMoreLink"), spans]
 
 
 def _recommended_policies(findings: Iterable[dict]) -> set[tuple[str, str]]:

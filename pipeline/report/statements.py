@@ -14,6 +14,8 @@ import json
 import re
 from collections.abc import Callable
 
+import orjson
+
 from solvers.errors import PolicyError
 from solvers.evaluator import PRINCIPAL_KINDS, Principal, Request, resource_test
 from solvers.jsonspan import LazySpan
@@ -95,7 +97,7 @@ class PolicyTexts:
         self._parsed: dict[str, Policy | None] = {}
         self._spans: dict[str, list[list[int]]] = {}
         # (text, the request but its resource) -> (index, resource test) of the Allow statements that match
-        self._shapes: dict[tuple, list[tuple[int, Callable[[str], bool]]]] = {}
+        self._shapes: dict[tuple[str, bytes], list[tuple[int, Callable[[str], bool]]]] = {}
 
     def parsed(self, text: str) -> Policy | None:
         if text not in self._parsed:
@@ -124,13 +126,15 @@ class PolicyTexts:
 
     def granting_statements(self, text: str, example: dict) -> list[int]:
         """Indices of the Allow statements of the policy `text` that match the example request."""
-        policy = self.parsed(text)
-        request = _request(example)
-        if policy is None or request is None:
+        resource = example.get("resource")
+        if not isinstance(resource, str):
             return []
-        shape = (text, request.action, request.principal, tuple(sorted(request.context.items())))
+        # the question but its resource, as the example words it (one JSON text, compared in C)
+        shape = (text, orjson.dumps({k: v for k, v in example.items() if k != "resource"}, option=orjson.OPT_SORT_KEYS))
         tests = self._shapes.get(shape)
         if tests is None:
-            tests = self._shapes[shape] = [(s.index, test) for s in policy.statements if s.effect == "Allow"
-                                           for test in [resource_test(s, policy, request)] if test is not None]
-        return [index for index, test in tests if test(request.resource)]
+            policy, request = self.parsed(text), _request(example)
+            tests = self._shapes[shape] = [] if policy is None or request is None else [
+                (s.index, test) for s in policy.statements if s.effect == "Allow"
+                for test in [resource_test(s, policy, request)] if test is not None]
+        return [index for index, test in tests if test(resource)]
