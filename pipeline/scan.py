@@ -237,14 +237,13 @@ def _write_validation(out, policies: list[dict], timings: dict) -> tuple[dict, d
     return document, paths
 
 
-def _report_findings(out, current: list[dict], validation: dict, finished: str) -> dict:
+def _report_findings(out, findings_v2: list[dict], validation: dict, finished: str) -> dict:
     """The report's findings and policies, from the documents just written (findings.json's FindingV2
     and validation.json's), not read back from their files: `trustmap report` builds the same from them."""
-    from pipeline.artifacts import finding_v2
     from pipeline.report.model import findings_data
     from solvers.catalog import gc_paused
     with gc_paused():  # acyclic data, as in write_report
-        return findings_data(out, [finding_v2(f) for f in current], validation, finished)
+        return findings_data(out, findings_v2, validation, finished)
 
 
 def _write_granted_unused(out, state: ScanState) -> None:
@@ -293,7 +292,7 @@ def _organization(organization) -> dict | None:
 
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
-    from pipeline.artifacts import write_artifacts, write_artifacts_run
+    from pipeline.artifacts import finding_v2, write_artifacts, write_artifacts_run
     from pipeline.coverage import Coverage
     from pipeline.lifecycle import advance, load_state
     from solvers.catalog import gc_paused
@@ -342,8 +341,9 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     }
     writing = time.perf_counter()
     with gc_paused():  # converted findings are acyclic: the collector's passes would only walk the run again
+        findings_v2 = [finding_v2(f) for f in current]  # findings.json's, and the report's
         paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
-                                organization.caller_account)
+                                organization.caller_account, findings_v2)
     validation, validation_paths = _write_validation(out, state.policies + collected_policies((), organization.policies),
                                                      run["timings"])
     paths.update(validation_paths)
@@ -356,7 +356,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     from pipeline.report.history import record_run
     from pipeline.report.render import write_report
     record_run(out, previous, current, run)
-    report = _report_findings(out, current, validation, now)
+    report = _report_findings(out, findings_v2, validation, now)
     # run.json once more: the timings now count writing every artifact and building the report's data
     # (validating the collected policies apart); the page, which shows run.json, is rendered after it
     run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
