@@ -158,3 +158,17 @@ def test_allow_dynamic_ref_without_version_reads_the_unpinned_value(tmp_path: Pa
     (site,) = json.loads(proc.stdout)["sites"]
     assert site["unresolved"] == [] and site["policy"]["Statement"][0]["Principal"] == {
         "AWS": "arn:aws:iam::111122223333:role/reader"}
+
+
+def test_a_deny_only_resource_policy_grants_nothing(tmp_path: Path) -> None:
+    # AWS once answered InvalidParameterException here (docs/status.md); the document allows nothing: PASS
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  Secret: {Type: AWS::SecretsManager::Secret}\n"
+                        "  S:\n    Type: AWS::SecretsManager::ResourcePolicy\n    Properties:\n"
+                        "      SecretId: !Ref Secret\n      ResourcePolicy:\n        Version: '2012-10-17'\n        Statement:\n"
+                        "          - {Effect: Deny, Principal: {AWS: !Sub 'arn:aws:iam::${AWS::AccountId}:root'},"
+                        " Action: 'secretsmanager:DeleteSecret', Resource: '*'}\n")
+    for action in ("s3:GetObject", "secretsmanager:DeleteSecret"):
+        proc = run("check-access-not-granted", str(template), "--region", "us-east-2", "--actions", action)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert json.loads(proc.stdout)["BlockingFindings"] == [] and json.loads(proc.stdout)["sites"] == 1
