@@ -122,18 +122,19 @@ def _field_problems(templates, partition: str, service: str, region: str, accoun
     """The issue codes for the Region, account and resource fields against the service's templates."""
     if not templates:
         return []
+    named = _named_types(templates, resource)
     out = []
     if not _free(region):
-        if region and not any(t.needs_region for t in templates):
+        if region and not any(t.needs_region for t in named):
             out.append("ARN_REGION_NOT_ALLOWED")
-        elif not region and all(t.needs_region for t in templates):
+        elif not region and all(t.needs_region for t in named):
             out.append("MISSING_ARN_REGION")
         elif region and not _known_region(partition, region):
             out.append("INVALID_ARN_REGION")
     if not _free(account):
-        if account and not any(t.needs_account for t in templates):
+        if account and not any(t.needs_account for t in named):
             out.append("ARN_ACCOUNT_NOT_ALLOWED")
-        elif not account and all(t.needs_account for t in templates) and not _free(resource) \
+        elif not account and all(t.needs_account for t in named) and not _free(resource) \
                 and not resource.startswith(_AWS_OWNED.get(service, ())):
             out.append("MISSING_ARN_ACCOUNT")
         elif account and not _ACCOUNT.match(account) and account != "aws":
@@ -141,6 +142,23 @@ def _field_problems(templates, partition: str, service: str, region: str, accoun
     if not out and not _fits_some_type(resource, templates):
         out.append("INVALID_ARN_RESOURCE")
     return out
+
+
+def _named_types(templates, resource: str) -> list:
+    """The templates of the resource types a resource part names, which decide its Region and account
+    fields: an S3 bucket has neither, an S3 access point both. A literal leading word names the types
+    whose templates start with it ("instance/i-1" an EC2 instance); a word no type starts with names
+    the types whose template starts with a placeholder (S3's ${BucketName}); a leading wildcard names
+    every type."""
+    head = _leading_word(resource)
+    if not head or _free(head):
+        return list(templates)
+    low = head.lower()
+    literal = [t for t in templates if _leading_word(t.resource).lower() == low]
+    if literal:
+        return literal
+    placeholder = [t for t in templates if _leading_word(t.resource).startswith("${")]
+    return placeholder or list(templates)
 
 
 def _leading_word(text: str) -> str:
