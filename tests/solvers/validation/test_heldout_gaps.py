@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from solvers.jsonspan import JArray, JObject, parse_json
 from solvers.validation import validate_policy
+from tests.solvers.validation.spans import node_at
 
 TRUST_TYPE = "AWS::IAM::AssumeRolePolicyDocument"
 
@@ -23,18 +23,6 @@ def findings(text: str, policy_type: str = "IDENTITY_POLICY", resource_type: str
     for f in validate_policy(text, policy_type, resource_type):
         out.setdefault(f.issue_code, []).append(f)
     return out
-
-
-def node_at(text: str, path: list[dict]):
-    node = parse_json(text)
-    for step in path:
-        if "index" in step:
-            assert isinstance(node, JArray)
-            node = node.items[step["index"]]
-        else:
-            assert isinstance(node, JObject)
-            node = node.get(step["value"])
-    return node
 
 
 def located_at(text: str, finding, *paths: tuple) -> None:
