@@ -143,6 +143,79 @@ def test_unsupported_action_for_condition_key_names_the_action_and_the_key() -> 
     assert "UNSUPPORTED_ACTION_FOR_CONDITION_KEY" not in findings(clean)
 
 
+# -- UNSUPPORTED_ACTION_FOR_CONDITION_KEY within the key's own service ---------------------------------
+# Live AWS answers quoted in public repositories: kms:GetKeyPolicy under kms:RecipientAttestation:PCR8 (the
+# console's message), kms:DescribeKey under an encryption-context key, s3:ListBucketMultipartUploads under
+# s3:prefix, dynamodb:ConditionCheckItem under dynamodb:EnclosingOperation. Each key belongs to several
+# actions of its service; the listed action is not one of them.
+
+UNSUPPORTED = "UNSUPPORTED_ACTION_FOR_CONDITION_KEY"
+OWN_SERVICE = [
+    (["kms:Decrypt", "kms:GetKeyPolicy"], "StringEqualsIgnoreCase", "kms:RecipientAttestation:PCR8", [1]),
+    (["kms:Decrypt", "kms:DescribeKey"], "StringEquals", "kms:EncryptionContext:purpose", [1]),
+    (["s3:ListBucketMultipartUploads", "s3:ListBucket"], "StringLike", "s3:prefix", [0]),
+    (["dynamodb:GetItem", "dynamodb:ConditionCheckItem"], "StringEquals", "dynamodb:EnclosingOperation", [1]),
+    # every action without the key is named, in the order listed, and other services' actions with them
+    (["kms:DescribeKey", "kms:Decrypt", "kms:GetKeyPolicy", "s3:GetObject"], "StringEquals",
+     "kms:EncryptionContext:purpose", [0, 2, 3]),
+]
+
+
+@pytest.mark.parametrize(("actions", "operator", "key", "flagged"), OWN_SERVICE)
+@pytest.mark.parametrize("effect", ["Allow", "Deny"])
+def test_unsupported_action_within_the_keys_own_service(actions: list[str], operator: str, key: str,
+                                                         flagged: list[int], effect: str) -> None:
+    text = policy({"Effect": effect, "Action": actions, "Resource": "*", "Condition": {operator: {key: "x"}}})
+    found = findings(text)
+    assert len(found[UNSUPPORTED]) == 1
+    located_at(text, found[UNSUPPORTED][0], *(("Statement", 0, "Action", i) for i in flagged),
+               ("Statement", 0, "Condition", operator, key))
+    # the same condition on the actions that carry the key alone is clean
+    kept = [a for i, a in enumerate(actions) if i not in flagged]
+    clean = policy({"Effect": effect, "Action": kept, "Resource": "*", "Condition": {operator: {key: "x"}}})
+    assert UNSUPPORTED not in findings(clean)
+
+
+@pytest.mark.parametrize("statement", [
+    # actions with wildcards are not judged (AWS's reference says so)
+    {"Action": ["kms:Decrypt", "kms:Get*"], "Condition": {"StringEquals": {"kms:RecipientAttestation:PCR8": "x"}}},
+    # NotAction: the check reads the Action element only
+    {"NotAction": ["kms:GetKeyPolicy"], "Condition": {"StringEquals": {"kms:RecipientAttestation:PCR8": "x"}}},
+    # ...IfExists and Null say what happens when the key is absent
+    {"Action": ["kms:Decrypt", "kms:GetKeyPolicy"],
+     "Condition": {"StringEqualsIfExists": {"kms:RecipientAttestation:PCR8": "x"}}},
+    {"Action": ["kms:Decrypt", "kms:GetKeyPolicy"], "Condition": {"Null": {"kms:RecipientAttestation:PCR8": "true"}}},
+    # no kms action lists kms:CustomerMasterKeySpec (the reference keeps it for compatibility): the catalog
+    # cannot tell which kms actions carry it, so none is judged
+    {"Action": ["kms:CreateKey", "kms:Decrypt"], "Condition": {"StringEquals": {"kms:CustomerMasterKeySpec": "x"}}},
+    # global keys are not judged per action: no AWS answer shows them judged (aws:RequestTag on s3:GetObject)
+    {"Action": ["s3:GetObject", "iam:CreateRole"], "Condition": {"StringEquals": {"aws:RequestTag/team": "x"}}},
+    # ssm writes its tag key's placeholder as the plain word tag-key
+    {"Action": ["ssm:DeregisterManagedInstance"], "Condition": {"StringEquals": {"ssm:resourceTag/team": "x"}}},
+])
+def test_unsupported_action_is_not_reported(statement: dict) -> None:
+    found = findings(policy({"Effect": "Allow", "Resource": "*", **statement}))
+    assert UNSUPPORTED not in found
+    assert "MISSING_ACTION_FOR_CONDITION_KEY" not in found
+
+
+def test_a_key_of_a_single_action_asks_for_that_action() -> None:
+    # iam:PassedToService belongs to iam:PassRole alone: without it the finding names the action to add
+    text = policy({"Effect": "Allow", "Action": ["iam:GetRole"], "Resource": "*",
+                   "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})
+    found = findings(text)
+    assert UNSUPPORTED not in found
+    located_at(text, found["MISSING_ACTION_FOR_CONDITION_KEY"][0],
+               ("Statement", 0, "Condition", "StringEquals", "iam:PassedToService"))
+    # with it, the other iam action is the one reported
+    text = policy({"Effect": "Allow", "Action": ["iam:GetRole", "iam:PassRole"], "Resource": "*",
+                   "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}})
+    found = findings(text)
+    assert "MISSING_ACTION_FOR_CONDITION_KEY" not in found
+    located_at(text, found[UNSUPPORTED][0], ("Statement", 0, "Action", 0),
+               ("Statement", 0, "Condition", "StringEquals", "iam:PassedToService"))
+
+
 # -- WILDCARD_USAGE_TOO_PERMISSIVE / VARIABLE_USAGE_TOO_PERMISSIVE ------------------------------------
 
 @pytest.mark.parametrize(("key", "value", "code"), [
