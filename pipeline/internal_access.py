@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from connectors.aws.collect import Collection
 from connectors.aws.organization import Organization
-from pipeline.simulate_snapshot import identity_of, org_levels, resource_policy_of
-from solvers.authorization.context import Caller
+from pipeline.simulate_snapshot import identity_of, org_levels, resource_policy_of, source_of
+from solvers.authorization.context import Caller, Source
 from solvers.errors import InputError
 from solvers.internal.analyze import INTERNAL_ERROR, ORGANIZATION, Stats, analyze_resource, resource_error
 from solvers.internal.model import ROLE, USER, Candidate, Target
-from solvers.internal.universe import is_supported
+from solvers.internal.universe import S3_TYPES, is_supported
 
 ZONES = ("ORGANIZATION", "ACCOUNT")
 SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
@@ -73,9 +73,35 @@ def target(collection: Collection, arn: str) -> tuple[Target, str | None]:
     try:
         _, policy = resource_policy_of(collection, arn)
         rcps = org_levels(org, owner, RCP)
+        points = None
+        if base.type in S3_TYPES:
+            policy, points = _s3_sides(collection, record, policy)
     except InputError:
         return base, INTERNAL_ERROR
-    return Target(arn, base.type, owner, policy, rcps, org.id, base.org_path), None
+    return Target(arn, base.type, owner, policy, rcps, org.id, base.org_path, points), None
+
+
+def _s3_sides(collection: Collection, record: dict, policy: Source | None) -> tuple[Source | None, tuple]:
+    """The bucket policy with the bucket ACL's grants to other accounts of the organization joined in, and
+    the bucket's access points (s3_sources.py). InputError when an access point policy cannot be read."""
+    from solvers.internal.s3_sources import AccessPoint, acl_statements, with_acl
+    (_, body), = record["configuration"].items()
+    accounts = {r["s3CanonicalUserId"]: r["account"] for s in collection.scopes
+                if (r := s.account_record) and r.get("s3CanonicalUserId")}
+    own = next((s.account_record for s in collection.scopes
+                if s.account == record["account"] and s.account_record), None) or {}
+    ignore = any((block or {}).get("ignorePublicAcls") for block in (body.get("bucketPublicAccessBlock"),
+                                                                        own.get("accountPublicAccessBlock")))
+    grants = [g for g in body.get("bucketAclGrants") or [] if isinstance(g, dict)]
+    owner_id = body.get("ownerCanonicalId") or own.get("s3CanonicalUserId")
+    text = with_acl(policy.policy.text if policy else None,
+                    acl_statements(record["resourceArn"], grants, owner_id, accounts, ignore))
+    if text is not None and (policy is None or text != policy.policy.text):
+        policy = source_of(text, "ResourcePolicy", "resource")
+    points = tuple(AccessPoint(ap_arn, source_of(ap["accessPointPolicy"], ap_arn, "resource")
+                               if isinstance(ap, dict) and ap.get("accessPointPolicy") else None)
+                   for ap_arn, ap in sorted((body.get("accessPoints") or {}).items()))
+    return policy, points
 
 
 def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stats: Stats | None = None,

@@ -18,7 +18,8 @@ from solvers.external.resources import POLICY_MEMBERS
 from solvers.policy import parse_policy
 
 
-def _source(text: str, source_id: str, source_type: str) -> Source:
+def source_of(text: str, source_id: str, source_type: str) -> Source:
+    """A policy text as a Source; InputError (a one-line reason) when it does not parse."""
     try:
         return Source(parse_policy(text), source_id, source_type)
     except PolicyError as exc:
@@ -43,7 +44,7 @@ def _managed(details: dict, attached: list[dict]) -> list[Source]:
         arn = a["PolicyArn"]
         if arn not in documents:
             raise InputError(f"the snapshot lacks the document of managed policy {arn}")
-        out.append(_source(documents[arn], arn, "aws-managed" if ":aws:policy/" in arn else "user-managed"))
+        out.append(source_of(documents[arn], arn, "aws-managed" if ":aws:policy/" in arn else "user-managed"))
     return out
 
 
@@ -90,14 +91,14 @@ def identity_of(details: dict, caller: Caller) -> tuple[tuple[Source, ...], Sour
     if entity is None:
         raise InputError(f"the snapshot has no {kind or 'user or role'} {caller.arn}")
     inline_key = {"user": "UserPolicyList", "role": "RolePolicyList"}[kind]
-    out = [_source(p["PolicyDocument"], p["PolicyName"], kind) for p in entity.get(inline_key) or []]
+    out = [source_of(p["PolicyDocument"], p["PolicyName"], kind) for p in entity.get(inline_key) or []]
     out += _managed(details, entity.get("AttachedManagedPolicies") or [])
     groups = {g["GroupName"]: g for g in details.get("GroupDetailList", [])}
     for name in entity.get("GroupList") or []:
         group = groups.get(name)
         if group is None:
             raise InputError(f"the snapshot lacks group {name} of {caller.arn}")
-        out += [_source(p["PolicyDocument"], f"{name}/{p['PolicyName']}", "group") for p in group.get("GroupPolicyList") or []]
+        out += [source_of(p["PolicyDocument"], f"{name}/{p['PolicyName']}", "group") for p in group.get("GroupPolicyList") or []]
         out += _managed(details, group.get("AttachedManagedPolicies") or [])
     boundary = None
     if (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"):
@@ -119,7 +120,7 @@ def org_levels(org: Organization, account: str, policy_type: str) -> tuple[Level
     targets = [t for t in member.path.strip("/").split("/")[1:]] + [account]
     levels = []
     for target in targets:
-        levels.append(tuple(_source(p["content"], p.get("arn") or p["id"], "none") for p in org.policies
+        levels.append(tuple(source_of(p["content"], p.get("arn") or p["id"], "none") for p in org.policies
                             if p.get("type") == policy_type and any(t["targetId"] == target for t in p["targets"])))
     return tuple(levels)
 
@@ -133,7 +134,7 @@ def resource_policy_of(collection: Collection, arn: str) -> tuple[str | None, So
         (member, body), = record["configuration"].items()
         field = POLICY_MEMBERS.get(member, (None, None))[1]
         text = body.get(field) if field else (body.get("keyPolicies") or {}).get("default")
-        return record["account"], _source(text, "ResourcePolicy", "resource") if isinstance(text, str) else None
+        return record["account"], source_of(text, "ResourcePolicy", "resource") if isinstance(text, str) else None
     return None, None
 
 
