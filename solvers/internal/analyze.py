@@ -25,6 +25,7 @@ from solvers.authorization.decide import Decision, Outcome, decide
 from solvers.authorization.principals import statement_kind
 from solvers.errors import UndecidedError
 from solvers.internal.classes import naming, personal
+from solvers.internal.cubes import cubes
 from solvers.internal.example import key_name, simulate_input
 from solvers.internal.model import ROLE, Candidate, Target
 from solvers.internal.population import Population, arn_free
@@ -203,6 +204,19 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
             seen.append(found)
             # the witness's ARN and context often open other actions too: replay them before asking again
             group = _replay_seen(ctx, [a for a in group if a is not hit], [found], fixed, out, stats)
+    return _split(ctx, out, fixed, stats)
+
+
+def _split(ctx: AuthContext, found: list[Answer], fixed: dict[str, tuple[str, ...]], stats: Stats) -> list[Answer]:
+    """Each conditional answer as its condition cubes (cubes.py): one answer per (access, cube)."""
+    out = []
+    for ans in found:
+        if not ans.condition:
+            out.append(ans)
+            continue
+        for request, decision in cubes(ctx, _access_shape(ans.access), ans.request, fixed):
+            stats.concrete += 1
+            out.append(Answer(ans.access, request, decision, _condition(request, fixed)))
     return out
 
 
