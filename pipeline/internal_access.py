@@ -28,6 +28,13 @@ def _account_path(org: Organization, account: str) -> str | None:
     return member.path if member is not None and member.path else None
 
 
+def _member(org: Organization, account: str) -> None:
+    """InputError when the snapshot has an organization that does not list the account: whether its SCPs
+    and RCPs bind, and which, is unknown (org_levels reads an account outside it as unbound)."""
+    if org.id and account != org.management_account and not any(a.id == account for a in org.accounts):
+        raise InputError(f"the organization data does not list account {account}")
+
+
 def candidates(collection: Collection) -> list[Candidate]:
     """Every role and user of every account the snapshot read IAM details of (once per account)."""
     org = collection.organization
@@ -40,7 +47,8 @@ def candidates(collection: Collection) -> list[Candidate]:
         seen.add(scope.account)
         try:
             scps, scp_error = org_levels(org, scope.account, SCP), None
-        except InputError:
+            _member(org, scope.account)
+        except InputError:  # an unreadable SCP, the account's place in the organization unknown
             scps, scp_error = None, INTERNAL_ERROR
         path = _account_path(org, scope.account)
         entities = [(r, ROLE) for r in details.get("RoleDetailList", [])]
@@ -73,6 +81,7 @@ def target(collection: Collection, arn: str) -> tuple[Target, str | None]:
     try:
         _, policy = resource_policy_of(collection, arn)
         rcps = org_levels(org, owner, RCP)
+        _member(org, owner)
         points = None
         if base.type in S3_TYPES:
             policy, points = _s3_sides(collection, record, policy)

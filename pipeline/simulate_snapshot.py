@@ -107,6 +107,22 @@ def identity_of(details: dict, caller: Caller) -> tuple[tuple[Source, ...], Sour
     return tuple(out), boundary
 
 
+def path_targets(org: Organization, account: str, path: str) -> list[str]:
+    """The root and OU ids of a member account's path (`o-id/r-root/ou-a/.../`), root first. InputError when
+    the organization data cannot say them: no path, another organization's, an OU twice (a cycle), or an OU
+    whose recorded parent is not the one before it."""
+    parts = path.strip("/").split("/") if path else []
+    if len(parts) < 2 or parts[0] != org.id or not parts[1].startswith("r-"):
+        raise InputError(f"the organization data gives account {account} no path under {org.id} ({path!r})")
+    if len(set(parts)) != len(parts):
+        raise InputError(f"the organization data puts account {account} on a cyclic path {path!r}")
+    parents = {ou.get("id"): ou.get("parentId") for ou in org.organizational_units}
+    for parent, ou in zip(parts[1:], parts[2:], strict=False):
+        if parents and parents.get(ou) != parent:
+            raise InputError(f"the organization data contradicts account {account}'s path {path!r} at {ou}")
+    return parts[1:]
+
+
 def org_levels(org: Organization, account: str, policy_type: str) -> tuple[Level, ...] | None:
     """The policies of one type on each level of the account's path, root first; None when they do not
     bind (no organization, the management account, an account outside it, a policy type not enabled:
@@ -115,9 +131,9 @@ def org_levels(org: Organization, account: str, policy_type: str) -> tuple[Level
                                                                         for p in org.policies):
         return None
     member = next((a for a in org.accounts if a.id == account), None)
-    if member is None or not member.path:
+    if member is None:
         return None
-    targets = [t for t in member.path.strip("/").split("/")[1:]] + [account]
+    targets = [*path_targets(org, account, member.path), account]
     levels = []
     for target in targets:
         levels.append(tuple(source_of(p["content"], p.get("arn") or p["id"], "none") for p in org.policies

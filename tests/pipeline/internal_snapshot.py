@@ -51,9 +51,13 @@ def _shared_bucket() -> dict:
 
 def write_internal_snapshot(path, s3_sources: bool = False):
     """`s3_sources`: with the shared bucket too (and the accounts' S3 canonical user ids)."""
+    from connectors.snapshot import write_snapshot
+    return write_snapshot(internal_collection(s3_sources), path)
+
+
+def internal_collection(s3_sources: bool = False):
     from connectors.aws.collect import Collection, ScopeResult
     from connectors.aws.organization import Account, Organization
-    from connectors.snapshot import write_snapshot
     read_arn = f"arn:aws:iam::{APPS}:policy/read-only"
     data_details = {"UserDetailList": [], "GroupDetailList": [], "Policies": [
         {"PolicyName": "read-only", "Arn": f"arn:aws:iam::{DATA}:policy/read-only",
@@ -93,4 +97,4 @@ def write_internal_snapshot(path, s3_sources: bool = False):
                                  policy("p-nodel", "SERVICE_CONTROL_POLICY", NO_DELETE, "ou-x"),
                                  policy("p-rfull", "RESOURCE_CONTROL_POLICY", RCP_FULL, *levels),
                                  policy("p-noput", "RESOURCE_CONTROL_POLICY", NO_PUT_RCP, DATA)))
-    return write_snapshot(Collection(org, scopes), path)
+    return Collection(org, scopes)
