@@ -107,10 +107,13 @@ def _s3_sides(collection: Collection, record: dict, policy: Source | None) -> tu
                     acl_statements(record["resourceArn"], grants, owner_id, accounts, ignore))
     if text is not None and (policy is None or text != policy.policy.text):
         policy = source_of(text, "ResourcePolicy", "resource")
-    points = tuple(AccessPoint(ap_arn, source_of(ap["accessPointPolicy"], ap_arn, "resource")
-                               if isinstance(ap, dict) and ap.get("accessPointPolicy") else None)
-                   for ap_arn, ap in sorted((body.get("accessPoints") or {}).items()))
-    return policy, points
+    points = []
+    for ap_arn, ap in sorted((body.get("accessPoints") or {}).items()):
+        ap = ap if isinstance(ap, dict) else {}
+        text = ap.get("accessPointPolicy")
+        vpc = ((ap.get("networkOrigin") or {}).get("vpcConfiguration") or {}).get("vpcId")
+        points.append(AccessPoint(ap_arn, source_of(text, ap_arn, "resource") if text else None, vpc))
+    return policy, tuple(points)
 
 
 def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stats: Stats | None = None,

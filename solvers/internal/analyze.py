@@ -381,7 +381,10 @@ def _via_access_points(t: Target, c: Candidate, zone: str, fixed: dict[str, tupl
             stats.concrete += 1
             decision = decide(bucket, request)
             if decision.allowed:
-                out.append(Answer(twin, ans.request, ans.decision, ans.condition, ap.arn, ctx))
+                cond = ans.condition
+                if ap.vpc and "aws:sourcevpc" not in dict(cond):
+                    cond = tuple(sorted((*cond, ("aws:sourcevpc", ap.vpc))))
+                out.append(Answer(twin, ans.request, ans.decision, cond, ap.arn, ctx))
             elif _depends(bucket, twin, decision):
                 raise UndecidedError(f"the bucket side of {ans.request.action} through {ap.arn} depends on "
                                      f"the context")

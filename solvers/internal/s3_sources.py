@@ -11,7 +11,8 @@ account's access points the bucket policy delegates to (`S3_ACCESS_POINT_ACCOUNT
   caller's identity policies, boundary, SCPs, RCPs) and at the bucket, which must also let it in
   (the bucket ARN, the bucket policy, the access point keys set). At the bucket the caller's identity
   policies are taken to allow: the bucket side is asked only whether the bucket policy denies the
-  request or, across accounts, fails to grant it. That may over-report, never under-report.
+  request or, across accounts, fails to grant it. That may over-report, never under-report. Access
+  through a VPC-only access point carries `aws:SourceVpc` in its condition (as external access says).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ _RESOURCE_PATHS = (Path.RESOURCE_DIRECT, Path.RESOURCE_ROLE, Path.DELEGATION)
 class AccessPoint:
     arn: str  # arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME
     policy: Source | None
+    vpc: str | None = None  # a VPC-only access point: requests through it come from this VPC
 
 
 def acl_statements(bucket: str, grants: Iterable[Mapping], owner_id: str | None, accounts: Mapping[str, str],

@@ -85,3 +85,10 @@ def test_a_direct_grant_in_the_bucket_policy_says_policy():
                                                       "Action": "s3:GetObject", "Resource": f"{BUCKET}/*"}]}
     [f] = analyze_resource(bucket(policy), [PARTNER])
     assert details(f)["sources"] == [{"type": "POLICY"}]
+
+
+def test_a_vpc_only_access_point_adds_its_vpc_to_the_condition():
+    target = replace(bucket(DELEGATE), access_points=(AccessPoint(AP, src(ap_policy(PARTNER.arn), AP), "vpc-0a1"),))
+    [f] = analyze_resource(target, [PARTNER])
+    assert (details(f)["action"], details(f)["condition"]) == (["s3:GetObject"], {"aws:SourceVpc": "vpc-0a1"})
+    assert_examples_allowed([f])
