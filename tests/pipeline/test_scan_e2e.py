@@ -273,10 +273,10 @@ def test_snapshot_scan_reports_exactly_the_manifests_internal_access(demo, tmp_p
         assert not f["error"], f
         d = f["findingDetails"][0]["internalAccessDetails"]
         got.append((f["resource"], json.dumps(d["principal"]), d["accessType"], tuple(d["action"]),
-                    tuple(sorted(d["condition"]))))
+                    tuple(sorted(d["condition"].items()))))
         assert simulate(read_simulation(f["example"]))["EvaluationResults"][0]["EvalDecision"] == "allowed"
-    want = [(e["resource"], json.dumps(e["principal"]), e["accessType"], tuple(e["action"]), tuple(e["conditionKeys"]))
-            for e in internal["findings"]]
+    want = [(e["resource"], json.dumps(e["principal"]), e["accessType"], tuple(e["action"]),
+             tuple(sorted(e["condition"].items()))) for e in internal["findings"]]
     assert sorted(got) == sorted(want)
 
 

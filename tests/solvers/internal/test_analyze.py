@@ -177,3 +177,14 @@ def test_one_finding_per_condition_cube():
                    (("aws:PrincipalTag/team", "data"),): ["s3:ListBucket"]}
     assert len({f["id"] for f in first}) == 3 and [f["id"] for f in first] == [f["id"] for f in again]
     assert_examples_allowed(first)
+
+
+def test_a_region_lock_gives_one_cube_per_region():
+    """An SCP that denies outside two Regions: access in each Region is its own condition."""
+    lock = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": "iam:*", "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]}
+    reader = role(OWNER, "reader", allow("s3:GetObject"), scps=levels(None, lock))
+    findings = analyze_resource(bucket(), [reader])
+    assert sorted((details(f)["condition"]["aws:RequestedRegion"], tuple(details(f)["action"])) for f in findings) == [
+        ("eu-west-1", ("s3:GetObject",)), ("us-east-1", ("s3:GetObject",))]
+    assert_examples_allowed(findings)
