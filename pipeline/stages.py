@@ -32,7 +32,11 @@ class Zone:
 
     def rcp_texts(self, owner: str) -> tuple[tuple[str, ...], ...] | None:
         """The RCP levels to fold into the owner's resources, or None (not folding, or nothing to fold)."""
-        return dict(self.guardrails).get(owner) if self.guardrails is not None else None
+        return self._rcps.get(owner)
+
+    @cached_property
+    def _rcps(self) -> dict[str, tuple[tuple[str, ...], ...] | None]:
+        return dict(self.guardrails or ())
 
     @staticmethod
     def guardrails_of(organization) -> tuple[tuple[str, tuple[tuple[str, ...], ...] | None], ...]:
@@ -122,23 +126,26 @@ def analyze_units(units: Sequence[Unit], zone: Zone) -> dict[str, list[dict]]:
     from solvers.external.analyze import analyze_resource, error_finding
     out: dict[str, list[dict]] = {}
     trusts = _ZonesByOwner(zone)
+    parsed: dict = {}  # owner -> its RCP levels, parsed
     for u in units:
         try:
             out[u.key] = analyze_resource(u.resource_type, u.arn, u.account, u.configuration, trusts[u.account],
-                                          u.account_block, guardrails=_folded(zone, u))
+                                          u.account_block, guardrails=_folded(zone, u, parsed))
         except InputError as exc:
             out[u.key] = [error_finding(u.resource_type, u.arn, u.account, "INTERNAL_ERROR", str(exc))]
     return out
 
 
-def _folded(zone: Zone, u: Unit):
-    """The owner's RCPs to fold into the unit's analysis (parsed), or None."""
+def _folded(zone: Zone, u: Unit, parsed: dict):
+    """The owner's RCPs to fold into the unit's analysis (parsed once per owner in `parsed`), or None."""
     from pipeline.guardrails import restriction
     from solvers.policy import parse_policy
     levels = zone.rcp_texts(u.account)
     if levels is None or restriction(u.resource_type, True, True) != "APPLIED":
         return None
-    return tuple(tuple(parse_policy(text) for text in level) for level in levels)
+    if u.account not in parsed:
+        parsed[u.account] = tuple(tuple(parse_policy(text) for text in level) for level in levels)
+    return parsed[u.account]
 
 
 class _ZonesByOwner(dict):
