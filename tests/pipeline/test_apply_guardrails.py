@@ -2,13 +2,11 @@
 the AWS field values without it, and the scan's analysis key telling owners with other RCPs apart."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from pipeline.cli import main
 from pipeline.settings import load_settings
 from pipeline.stages import Unit, Zone, analyze_units
+from tests.pipeline.test_internal_access_cli import run
 from tests.solvers.external.test_guardrails import (
     BUCKET,
     BUCKET_POLICY,
@@ -18,15 +16,6 @@ from tests.solvers.external.test_guardrails import (
     OUTSIDER,
     OWNER,
 )
-
-
-def run(capsys, *args: str) -> tuple[int, dict | str]:
-    code = main(list(args))
-    out = capsys.readouterr()
-    try:
-        return code, json.loads(out.out)
-    except ValueError:
-        return code, out.out + out.err
 
 
 @pytest.fixture
