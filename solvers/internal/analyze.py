@@ -208,15 +208,18 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
 
 
 def _split(ctx: AuthContext, found: list[Answer], fixed: dict[str, tuple[str, ...]], stats: Stats) -> list[Answer]:
-    """Each conditional answer as its condition cubes (cubes.py): one answer per (access, cube)."""
-    out = []
+    """Each conditional answer as its condition cubes (cubes.py): one answer per (access, cube). Answers
+    found under one condition are split together (they share the candidate contexts)."""
+    out = [ans for ans in found if not ans.condition]
+    by_condition: dict[tuple, list[Answer]] = {}
     for ans in found:
-        if not ans.condition:
-            out.append(ans)
-            continue
-        for request, decision in cubes(ctx, _access_shape(ans.access), ans.request, fixed):
-            stats.concrete += 1
-            out.append(Answer(ans.access, request, decision, _condition(request, fixed)))
+        if ans.condition:
+            by_condition.setdefault(ans.condition, []).append(ans)
+    for group in by_condition.values():
+        split = cubes(ctx, [(_access_shape(a.access), a.request) for a in group], fixed)
+        for ans, found_cubes in zip(group, split, strict=True):
+            stats.concrete += len(found_cubes)
+            out += [Answer(ans.access, request, decision, _condition(request, fixed)) for request, decision in found_cubes]
     return out
 
 
