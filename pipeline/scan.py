@@ -96,7 +96,8 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     if kind == "ORGANIZATION" and not organization.id:
         from solvers.errors import InputError
         raise InputError("zone ORGANIZATION needs an organization the caller can read")
-    zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
+    zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else (),
+                Zone.guardrails_of(organization) if settings.apply_guardrails else None)
     state = ScanState(gaps=[g.as_dict() for g in organization.gaps], resource_types=selection.resource_types)
     accounts = list(snapshot_accounts or settings.accounts or organization.active_accounts())
     if settings.internal_inclusions:
@@ -304,7 +305,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
             findings.extend(stamp(state.findings_by_key.get(key, []), unit, representative))
     findings = drop_trusted_canonical_users(findings, zone, state.canonical_ids) + _unread(state)
     from pipeline.guardrails import with_rcp_restriction
-    findings = with_rcp_restriction(findings, organization)
+    findings = with_rcp_restriction(findings, organization, applied=settings.apply_guardrails)
     now = _now()
     out = settings.out
     previous = load_state(out / ".trustmap-state.json")
