@@ -109,6 +109,9 @@ def observed(org: dict, out: Path, zone: str) -> set[tuple]:
         d = f["findingDetails"][0]["internalAccessDetails"]
         assert d["condition"] == {} and d["principalOwnerAccount"] == d["principal"]["AWS"].split(":")[4]
         assert f.get("extensionType", False) == (f["resourceType"] == "AWS::IAM::Role")
+        if f["resourceType"] == "AWS::S3::Bucket":  # the bucket policy grants only the other account's reader
+            via_policy = d["accessType"] == "INTRA_ORG"
+            assert d["sources"] == ([{"type": "POLICY"}] if via_policy else []), d
         got.add((f["resource"], d["principal"]["AWS"], d["accessType"], tuple(d["action"]),
                  d["serviceControlPolicyRestriction"], d["resourceControlPolicyRestriction"]))
         assert simulate(read_simulation(f["example"]))["EvaluationResults"][0]["EvalDecision"] == "allowed"
