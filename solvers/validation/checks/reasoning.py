@@ -46,6 +46,13 @@ def check_reasoning(ctx: Context) -> None:
     if not ctx.reasoning or ctx.policy_type not in (IDENTITY, RESOURCE) or len(ctx.statements) < 2 \
             or len(ctx.statements) > MAX_STATEMENTS or ctx.findings_of("ERROR"):
         return
+    # Whether any two statements of an effect can meet is read from the validation view first: most
+    # policies have no such pair, and then the policy model is not needed. (For a document the model
+    # takes, the view's statements, effects and values are the model's.)
+    if not _some_pair_meets([(s.effect, _element_reach(s.action_element, s.action_values, arn=False),
+                               _element_reach(s.resource_element, s.resource_values, arn=True))
+                              for s in ctx.statements]):
+        return
     from solvers.policy import parse_policy
     try:
         policy = parse_policy(ctx.document.text)
@@ -90,6 +97,19 @@ def check_reasoning(ctx: Context) -> None:
             if stmt.index in by_index:
                 ctx.report("REDUNDANT_STATEMENT", by_index[stmt.index].at, index=stmt.index,
                            other=f"the other {effect} statements")
+
+
+def _some_pair_meets(statements: list[tuple[str | None, Reach | None, Reach | None]]) -> bool:
+    """Whether two of the (effect, actions, resources) have one effect, and actions and resources
+    that can meet."""
+    for n, (effect, actions, resources) in enumerate(statements):
+        if effect is None:
+            continue
+        for other, other_actions, other_resources in statements[n + 1:]:
+            if other == effect and _reaches_meet(actions, other_actions) and \
+                    _reaches_meet(resources, other_resources):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,9 @@ class Reach:
     arn: bool
     exact: frozenset[str]
     globs: tuple[tuple[str, Parts], ...]
+    # actions: the services named, when every value names one without a wildcard ("s3:Get*"): two
+    # actions of different services never meet
+    services: frozenset[str] | None = None
 
     def meets(self, text: str) -> bool:
         literal = "*" not in text and "?" not in text
@@ -157,8 +180,17 @@ class Reach:
             (("*" in text or "?" in text) and any(_parts_meet(mine, _parts(x, self.arn)) for x in self.exact))
 
     def meets_any(self, other: Reach) -> bool:
+        if self.services is not None and other.services is not None and self.services.isdisjoint(other.services):
+            return False
         return not self.exact.isdisjoint(other.exact) or any(other.meets(t) for t, _ in self.globs) \
             or any(self.meets(t) for t, _ in other.globs)
+
+
+def _element_reach(element: tuple, values: tuple, arn: bool) -> Reach | None:
+    """As `reach`, for an element of the validation view: (value, negated) and its string values."""
+    if element[0] is None or element[1]:
+        return None
+    return _reach(tuple(v.text for v in values), arn)
 
 
 def reach(element, arn: bool) -> Reach | None:
@@ -174,8 +206,11 @@ def _reach(values: tuple[str, ...], arn: bool) -> Reach | None:
     texts = values if arn else tuple(ascii_lower(t) for t in values)
     if any("$" in t for t in texts):
         return None
+    heads = [t.partition(":") for t in texts]
+    services = None if arn or not all(sep and "*" not in h and "?" not in h for h, sep, _ in heads) \
+        else frozenset(h for h, _, _ in heads)
     return Reach(arn, frozenset(t for t in texts if "*" not in t and "?" not in t),
-                 tuple((t, _parts(t, arn)) for t in texts if "*" in t or "?" in t))
+                 tuple((t, _parts(t, arn)) for t in texts if "*" in t or "?" in t), services)
 
 
 def _meets(text: str, among: Reach | None) -> bool:

@@ -71,10 +71,17 @@ def _strings(at: At):
 
 
 def check_variables(ctx: Context) -> None:
+    text = ctx.document.text
+    if "${" not in text:
+        return
+    # Only elements with "${" as written are read. Without \u escapes (which may spell "$" or "{") in
+    # the document, those are the elements with a string holding one: the walk below finds them
+    # without reading where each element is written.
+    escaped = "\\u" in text
     version = ctx.document.version
     for s in ctx.statements:
         for name, element in s.elements.items():
-            if "${" not in ctx.document.text[element.node.span.start_offset:element.node.span.end_offset]:
+            if escaped and "${" not in text[element.node.span.start_offset:element.node.span.end_offset]:
                 continue
             operators = {}
             if name == "Condition":
