@@ -31,11 +31,15 @@ class Validated:
 
 
 def run_validate(paths: Sequence[str], read: Callable[[str], str], policy_type: str, resource_type: str | None,
-                 fmt: str, fail_on: str, reasoning: bool = False) -> int:
+                 fmt: str, fail_on: str, reasoning: bool = False, jobs: int = 0) -> int:
     """Validate every file (all are read first: an unreadable one fails the run before any output) and
-    print the findings; returns the exit code (1 when a finding reaches the --fail-on level)."""
-    texts = [(p, read(p)) for p in paths]
-    results = [Validated(p, t, validate_policy(t, policy_type, resource_type, reasoning)) for p, t in texts]
+    print the findings; returns the exit code (1 when a finding reaches the --fail-on level). Many files
+    are validated by `jobs` processes (0: one per core; pipeline/validate_jobs.py)."""
+    from pipeline.validate_jobs import validate_all
+
+    texts = [read(p) for p in paths]
+    found = validate_all(texts, policy_type, resource_type, reasoning, jobs)
+    results = [Validated(p, t, f) for p, t, f in zip(paths, texts, found, strict=True)]
     if fmt == "json":
         sys.stdout.write(json.dumps(as_json(results)) + "\n")
     elif fmt == "sarif":

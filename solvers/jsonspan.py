@@ -98,13 +98,14 @@ class SpanSource:
     takes valid JSON without duplicate keys. Its spans are exactly the full parser's: found, when
     one is first asked for, by `solvers.jsontree.locate`; its span tree is parsed on first use."""
 
-    __slots__ = ("text", "_tree", "_lines", "_places")
+    __slots__ = ("text", "_tree", "_lines", "_places", "_spans")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._tree: Node | None = None
         self._lines: LineIndex | None = None
         self._places: dict = {}  # what `locate` has read of the document
+        self._spans: dict[tuple[PathStep, ...], Span] = {}  # the spans resolved (a finding's are read often)
 
     @property
     def tree(self) -> Node:
@@ -115,12 +116,15 @@ class SpanSource:
     def resolve(self, path: tuple[PathStep, ...]) -> Span:
         """The span of the node at `path` (an object member's value by name, an array item by index,
         KEY for the key token of the member named last)."""
-        from solvers.jsontree import locate  # it builds on this module
+        found = self._spans.get(path)
+        if found is None:
+            from solvers.jsontree import locate  # it builds on this module
 
-        if self._lines is None:
-            self._lines = LineIndex(self.text)
-        start, end = locate(self.text, path, self._places)
-        return Span(start, end, self._lines)
+            if self._lines is None:
+                self._lines = LineIndex(self.text)
+            start, end = locate(self.text, path, self._places)
+            found = self._spans[path] = Span(start, end, self._lines)
+        return found
 
 
 class LazySpan:

@@ -113,12 +113,14 @@ def _documents() -> list[tuple[str, str, str | None]]:
             texts = [policy] if isinstance(policy, str) else [json.dumps(policy, indent=4), json.dumps(policy)]
             out += [(t, fixture["policyType"], fixture.get("resourceType")) for t in texts]
     # variables spelt with escapes (only "${" as written is read as one), copies written apart
-    statement = '{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/%s"}'
+    def statement(resource: str) -> str:
+        return '{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/' + resource + '"}'
+
     for resource in ("${aws:username}", "\\u0024{aws:username}", "$\\u007baws:username}", "${aws:username"):
-        text = '{"Version": "2012-10-17", "Statement": [%s, %s]}' % (statement % resource, statement % "x")
+        text = '{"Version": "2012-10-17", "Statement": [' + statement(resource) + ", " + statement("x") + "]}"
         out += [(text, "IDENTITY_POLICY", None), (text.replace("Resource", "NotAction"), "IDENTITY_POLICY", None)]
-    copy, respaced = statement % "k", statement.replace(": ", ":") % "k"
-    out += [('{"Statement": [%s, %s, %s, %s]}' % (copy, respaced, copy, respaced), "IDENTITY_POLICY", None)]
+    copy, respaced = statement("k"), statement("k").replace(": ", ":")
+    out += [('{"Statement": [' + ", ".join((copy, respaced, copy, respaced)) + "]}", "IDENTITY_POLICY", None)]
     return out
 
 
