@@ -7,17 +7,19 @@ POLICIES_PER_PROCESS per process, or where processes cannot be forked, one proce
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import traceback
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from solvers.errors import InputError
 from solvers.jsonspan import LineIndex, Span
 from solvers.validation import Finding, validate_policy
 from solvers.validation.engine import check_types
 from solvers.validation.findings import Location
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 # Each process reads the catalog's services and the SDK models for itself (~0.2 s of CPU): a share
 # smaller than this would not pay for it.
@@ -40,10 +42,11 @@ def processes_for(count: int, jobs: int = 0) -> int:
     usable core, as long as each gets POLICIES_PER_PROCESS; one where processes cannot be forked."""
     if jobs < 0:
         raise InputError(f"--jobs must be 0 (one process per core) or more, not {jobs}")
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    wanted = jobs if jobs > 0 else min(usable_cores(), count // POLICIES_PER_PROCESS)
-    return max(1, min(wanted, count))
+    wanted = max(1, min(jobs if jobs > 0 else min(usable_cores(), count // POLICIES_PER_PROCESS), count))
+    if wanted == 1:
+        return 1  # without importing multiprocessing (a one-policy command starts faster)
+    import multiprocessing
+    return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 def validate_all(texts: Sequence[str], policy_type: str, resource_type: str | None, reasoning: bool,
@@ -53,6 +56,8 @@ def validate_all(texts: Sequence[str], policy_type: str, resource_type: str | No
     n = processes_for(len(texts), jobs)
     if n == 1:
         return [validate_policy(t, policy_type, resource_type, reasoning) for t in texts]
+    _read_before_forking(reasoning)
+    import multiprocessing
     fork = multiprocessing.get_context("fork")
     children = []
     for k in range(1, n):
@@ -74,6 +79,17 @@ def validate_all(texts: Sequence[str], policy_type: str, resource_type: str | No
             raise RuntimeError(f"a validation process failed: {got}")
         out[k::n] = [_unpack(packed, text) for packed, text in zip(got, texts[k::n], strict=True)]
     return out
+
+
+def _read_before_forking(reasoning: bool) -> None:
+    """What every process would otherwise read for itself, read once: the catalog's services (hundreds
+    of policies name most of them) and, when the reasoning is on, the symbolic engine's modules."""
+    from solvers.catalog import load_catalog
+    catalog = load_catalog()
+    for prefix in catalog.services:
+        catalog.service(prefix)
+    if reasoning:
+        import solvers.symbolic.engine  # noqa: F401  (Z3 itself loads on a first question that needs it)
 
 
 def _child(send: Connection, texts: Sequence[str], policy_type: str, resource_type: str | None,
