@@ -76,6 +76,7 @@ def lazy_tree(text: str) -> Node | None:
 
 
 def _node(source: SpanSource, value: Any, path: tuple[PathStep, ...], depth: int) -> Node:
+    # strings, most of a policy's values, are made in place rather than by a call of their own
     kind = type(value)
     if kind is str:
         return JString(value, _lazy(source, path))
@@ -85,13 +86,17 @@ def _node(source: SpanSource, value: Any, path: tuple[PathStep, ...], depth: int
         pairs = []
         for k, v in value:
             at = path + (k,)
-            pairs.append((JString(k, _lazy(source, at + (KEY,))), _node(source, v, at, depth + 1)))
+            pairs.append((JString(k, _lazy(source, at + (KEY,))),
+                          JString(v, _lazy(source, at)) if type(v) is str else _node(source, v, at, depth + 1)))
         return JObject(tuple(pairs), _lazy(source, path))
     if kind is list:
         if depth >= MAX_DEPTH:
             raise _GiveUp
-        return JArray(tuple(_node(source, v, path + (i,), depth + 1) for i, v in enumerate(value)),
-                      _lazy(source, path))
+        items = []
+        for i, v in enumerate(value):
+            at = path + (i,)
+            items.append(JString(v, _lazy(source, at)) if type(v) is str else _node(source, v, at, depth + 1))
+        return JArray(tuple(items), _lazy(source, path))
     if kind is Num:
         return JNumber(str.__str__(value), _lazy(source, path))
     if kind is bool:
