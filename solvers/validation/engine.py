@@ -1,8 +1,6 @@
 """Run every applicable check family over one policy document."""
 from __future__ import annotations
 
-import contextlib
-
 from solvers.catalog import gc_paused
 from solvers.errors import InputError, PolicyError
 from solvers.jsonspan import LineIndex, Span, parse_json
@@ -41,8 +39,9 @@ def validate_policy(text: str, policy_type: str, resource_type: str | None = Non
     # The span tree and the document view are acyclic: reference counting frees them, and the cycle
     # collector's passes over a few hundred thousand young objects per policy would only cost time
     # (~15% of validation). They are dropped before the collector resumes, or its next pass would
-    # walk them all. The symbolic engine's work is left to the collector.
-    with gc_paused() if not reasoning else contextlib.nullcontext():
+    # walk them all. So is the reasoning's (one policy's, within its time budget): what it leaves in
+    # cycles is collected once the collector resumes.
+    with gc_paused():
         # An ordinary document is decoded in C, its spans resolved only if a finding reads one;
         # anything else (every malformed one among others) gets the span-keeping parse.
         tree = lazy_tree(text)
