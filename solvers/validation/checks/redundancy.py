@@ -75,9 +75,8 @@ def _likeness(s) -> tuple:
     """What two statements that repeat one another have in common, read from their values: only
     statements alike this way are compared as written (reading where their elements are written is
     what costs)."""
-    return (tuple(sorted((name, at.text) for name, at in s.elements.items() if name != "Sid")),
-            tuple(v.text for v in s.action_values), tuple(v.text for v in s.resource_values),
-            tuple((c.operator.text, c.key, tuple(c.texts)) for c in s.condition_entries))
+    return (s.effect, len(s.elements) - ("Sid" in s.elements), tuple(v.text for v in s.action_values),
+            tuple(v.text for v in s.resource_values))
 
 
 def check_redundancy(ctx: Context) -> None:
