@@ -20,6 +20,7 @@ import importlib.util
 import marshal
 import re
 import threading
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,7 +241,7 @@ class Catalog:
             from solvers import datacache
 
             retired = RETIRED_FILE.stat()
-            key = (f"catalog {_KEPT_FORMAT} {self._root} {_release(self._root)} {retired.st_size} "
+            key = (f"catalog {_code_version()} {self._root} {_release(self._root)} {retired.st_size} "
                    f"{retired.st_mtime_ns}")
             payload = datacache.read("catalog", key)
             if payload is None and datacache.folder() is not None:
@@ -436,10 +437,14 @@ def load_catalog() -> Catalog:
 
 
 # The services kept between runs: (prefix -> (start, end) in the blob, the blob of every service's
-# compact form, each marshal's bytes of `_compact`), as marshal writes it. _KEPT_FORMAT changes
-# whenever that form or `_build_service` does.
+# compact form, each marshal's bytes of `_compact`), as marshal writes it.
 _Kept = tuple[dict[str, tuple[int, int]], bytes]
-_KEPT_FORMAT = 1
+
+
+def _code_version() -> str:
+    """What the kept services were built by: this module's text (any change to how a service is built
+    or kept builds them again) and marshal's format."""
+    return f"{zlib.crc32(Path(__file__).read_bytes()):08x}.{marshal.version}"
 
 
 def _release(root: Path) -> str:

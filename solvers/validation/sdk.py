@@ -56,7 +56,8 @@ def _models() -> dict[str, tuple[Path, ...]]:
     root = _models_root()
     if root is None:
         return {}
-    key = f"sdk-models 1 {root} {_botocore_version(root)}"
+    # keyed by this module's text too: a change to how the index is read reads it again
+    key = f"sdk-models {zlib.crc32(Path(__file__).read_bytes()):08x} {root} {_botocore_version(root)}"
     kept = datacache.read("sdk-models", key)
     if kept is not None:
         return {name: tuple(root / p for p in paths) for name, paths in orjson.loads(kept).items()}
