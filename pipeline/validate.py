@@ -4,7 +4,6 @@ Kept apart from `pipeline/cli.py` so that the command stays a thin wrapper aroun
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -83,6 +82,8 @@ def as_sarif(results: Sequence[Validated]) -> dict:
     """SARIF 2.1.0 for GitHub code scanning: one rule per issue code, a region per location, artifact
     URIs relative to the repository (the working folder), and a fingerprint per result that stays the
     same when lines move, so that a new upload updates alerts instead of duplicating them."""
+    import hashlib  # here: loading OpenSSL is a tenth of a one-policy command's start-up
+
     from solvers.validation.registry import RULES
     codes = sorted({f.issue_code for r in results for f in r.findings})
     rule_index = {code: i for i, code in enumerate(codes)}
