@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from solvers.errors import InputError
+
+if TYPE_CHECKING:
+    from solvers.policy import Policy
 
 
 def _configuration_or_policy(text: str, resource_type: str) -> dict:
@@ -42,15 +47,35 @@ def _refuse_what_aws_rejects(policy, resource_type: str) -> None:
                              f"(AWS rejects the policy)")
 
 
+def rcp_levels(specs: Sequence[str], read: Callable[[str], str]) -> tuple[tuple[Policy, ...], ...] | None:
+    """`--rcp-level F[,F]` (or `none`, an empty level), root first, as parsed RCPs; None when not given."""
+    from solvers.policy import parse_policy
+    if not specs:
+        return None
+    return tuple(tuple(parse_policy(read(f)) for f in spec.split(",") if f) if spec != "none" else ()
+                 for spec in specs)
+
+
 def run_analyze(text: str, resource_type: str, arn: str, account: str, org_id: str | None,
-                org_accounts: list[str], account_block: dict | None = None) -> dict:
+                org_accounts: list[str], account_block: dict | None = None,
+                rcps: Sequence[Sequence[Policy]] | None = None, apply_guardrails: bool = False) -> dict:
+    """The findings of one resource. With `rcps` (the owner's RCP levels) each finding says whether they
+    bind it (`resourceControlPolicyRestriction`); with `apply_guardrails` too, they are folded in."""
+    from pipeline.guardrails import restriction
     from solvers.external.analyze import analyze_resource
     from solvers.external.zone import ZoneOfTrust
     if not arn.startswith("arn:") or arn.count(":") < 5:
         raise InputError(f"resource ARN {arn!r} is not an ARN")
+    if apply_guardrails and rcps is None:
+        raise InputError("--apply-guardrails needs the owner's RCPs (--rcp-level)")
     zone = ZoneOfTrust(account, org_id, frozenset(org_accounts))
     configuration = _configuration_or_policy(text, resource_type)
-    return {"findings": analyze_resource(resource_type, arn, account, configuration, zone, account_block)}
+    field = restriction(resource_type, rcps is not None, apply_guardrails)
+    folded = rcps if apply_guardrails and field == "APPLIED" else None
+    findings = analyze_resource(resource_type, arn, account, configuration, zone, account_block, guardrails=folded)
+    if rcps is not None:
+        findings = [f if f["error"] else {**f, "resourceControlPolicyRestriction": field} for f in findings]
+    return {"findings": findings}
 
 
 def print_findings(result: dict, fmt: str) -> None:

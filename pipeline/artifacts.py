@@ -46,11 +46,13 @@ def write_atomic(path: Path, text: str) -> None:
         fh.write(text.encode("utf-8"))
 
 
-def write_json(path: Path, data: object) -> None:
-    """One JSON document, indented. orjson: the standard library's encoder falls back to pure Python
-    whenever it indents, which made the scan's larger documents most of its writing time."""
+def write_json(path: Path, data: object, indent: bool = True) -> None:
+    """One JSON document, indented unless asked not to be (the scan's largest documents, whose indentation
+    doubled their size). orjson: the standard library's encoder falls back to pure Python whenever it
+    indents, which made the scan's larger documents most of its writing time."""
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
     with atomic_writer(path) as fh:
-        fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+        fh.write(orjson.dumps(data, option=option) + b"\n")
 
 
 def write_json_list(path: Path, key: str, items: Iterable, convert: Callable[[dict], dict] = lambda x: x) -> None:
@@ -120,10 +122,15 @@ def write_asff(out: Path, findings: list[dict], home_region: str, first_account:
 
 
 def write_artifacts(out: Path, findings: list[dict], run: dict, product_version: str, region: str,
-                    first_account: str | None = None) -> dict[str, Path]:
+                    first_account: str | None = None, findings_v2: list[dict] | None = None) -> dict[str, Path]:
+    """`findings_v2`: the same findings already converted by `finding_v2` (a caller that needs them too,
+    as the scan's report does, converts them once); by default converted as they are written."""
     paths = {"findings": out / "findings.json", "ocsf": out / "findings.ocsf.jsonl",
              "run": out / "run.json", "state": out / ".trustmap-state.json"}
-    write_json_list(paths["findings"], "findings", findings, finding_v2)
+    if findings_v2 is None:
+        write_json_list(paths["findings"], "findings", findings, finding_v2)
+    else:
+        write_json_list(paths["findings"], "findings", findings_v2)
     with atomic_writer(paths["ocsf"]) as fh:
         for f in findings:
             fh.write(orjson.dumps(ocsf_event(f, product_version, region)) + b"\n")

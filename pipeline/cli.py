@@ -132,12 +132,18 @@ def analyze(
     account: str = typer.Option(..., "--account", help="The account owning the resource."),
     org_id: str | None = typer.Option(None, "--org-id", help="Zone of trust: this organization."),
     org_accounts: str | None = typer.Option(None, "--org-accounts", help="Member accounts of --org-id (ID,...)."),
+    rcp_level: list[str] = typer.Option([], "--rcp-level", help="F[,F] or none: one level of the owner's RCPs, "
+                                        "root first (sets resourceControlPolicyRestriction)."),
+    apply_guardrails: bool = typer.Option(False, "--apply-guardrails", help="Fold the --rcp-level RCPs into "
+                                          "the findings: actions they block disappear (beyond AWS)."),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """External-access findings for one resource, in Access Analyzer's Finding shape."""
-    from pipeline.analyze import print_findings, run_analyze
+    from pipeline.analyze import print_findings, rcp_levels, run_analyze
     members = [a for a in (org_accounts or "").split(",") if a]
-    print_findings(run_analyze(read_policy(policy), resource_type, resource_arn, account, org_id, members), fmt.value)
+    levels = rcp_levels(rcp_level, read_policy)
+    print_findings(run_analyze(read_policy(policy), resource_type, resource_arn, account, org_id, members,
+                               rcps=levels, apply_guardrails=apply_guardrails), fmt.value)
 
 
 class ValidateFormat(StrEnum):
@@ -254,6 +260,9 @@ def scan(
                                              help="Unused access: tracking period, 1-365 days (default 90)."),
     last_accessed: bool | None = typer.Option(None, "--last-accessed/--no-last-accessed",
                                               help="Unused access: read IAM last-accessed details (default: on)."),
+    apply_guardrails: bool | None = typer.Option(None, "--apply-guardrails/--no-apply-guardrails",
+                                                 help="Fold each owner's RCPs into its external-access findings "
+                                                 "(beyond AWS; default: off)."),
     fmt: Format = typer.Option(Format.text, "--format"),
 ) -> None:
     """Scan the organization: external and unused access findings and artifacts (exit 3: coverage gaps)."""
@@ -261,7 +270,7 @@ def scan(
     overrides = {"out": out, "ray_address": address, "accounts": accounts, "regions": regions,
                  "resource_types": resource_types, "zone": zone, "role_name": role_name, "profile": profile,
                  "endpoint_url": endpoint_url, "cloudtrail": cloudtrail, "unused_tracking_days": tracking_days,
-                 "unused_last_accessed": last_accessed}
+                 "unused_last_accessed": last_accessed, "apply_guardrails": apply_guardrails}
     raise typer.Exit(scan_command(config, overrides, from_snapshot, fmt.value))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 _UNUSED_TITLES = {"UnusedIAMRole": "Unused IAM role", "UnusedIAMUserAccessKey": "Unused access key",
                   "UnusedIAMUserPassword": "Unused console password", "UnusedPermission": "Unused permissions"}
@@ -51,6 +52,7 @@ def region_of(f: dict, home_region: str) -> str:
     return match.group(1) if match and match.group(1) else home_region
 
 
+@lru_cache(maxsize=256)  # a run's findings carry a few instants: the run's and earlier runs'
 def epoch_ms(text: str) -> int:
     """An ISO 8601 instant as milliseconds since the epoch (OCSF's timestamp_t)."""
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)

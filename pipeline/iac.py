@@ -91,7 +91,8 @@ def run(subcommand: str, opts: dict, extra: dict) -> int:
     options = Options(template, opts.get("region"), opts.get("account"), opts.get("input_type"),
                       opts.get("parameters") or (), opts.get("template_configuration_file"),
                       opts.get("import_values"), opts.get("dynamic_references"),
-                      _csv(opts.get("exclude_resource_types")), bool(opts.get("unresolved_as_wildcard")))
+                      _csv(opts.get("exclude_resource_types")), bool(opts.get("unresolved_as_wildcard")),
+                      bool(opts.get("allow_dynamic_ref_without_version")))
     settings = Settings(ignore=tuple(x.lower() for x in _csv(opts.get("ignore_finding"))),
                         non_blocking=bool(opts.get("treat_findings_as_non_blocking")),
                         aws_exit_codes=bool(opts.get("aws_exit_codes")))

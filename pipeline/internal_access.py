@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from connectors.aws.collect import Collection
 from connectors.aws.organization import Organization
-from pipeline.simulate_snapshot import identity_of, org_levels, resource_policy_of
-from solvers.authorization.context import Caller
+from pipeline.simulate_snapshot import identity_of, org_levels, resource_policy_of, source_of
+from solvers.authorization.context import Caller, Source
 from solvers.errors import InputError
 from solvers.internal.analyze import INTERNAL_ERROR, ORGANIZATION, Stats, analyze_resource, resource_error
 from solvers.internal.model import ROLE, USER, Candidate, Target
-from solvers.internal.universe import is_supported
+from solvers.internal.universe import S3_TYPES, is_supported
 
 ZONES = ("ORGANIZATION", "ACCOUNT")
 SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
@@ -26,6 +26,13 @@ SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
 def _account_path(org: Organization, account: str) -> str | None:
     member = next((a for a in org.accounts if a.id == account), None)
     return member.path if member is not None and member.path else None
+
+
+def _member(org: Organization, account: str) -> None:
+    """InputError when the snapshot has an organization that does not list the account: whether its SCPs
+    and RCPs bind, and which, is unknown (org_levels reads an account outside it as unbound)."""
+    if org.id and account != org.management_account and not any(a.id == account for a in org.accounts):
+        raise InputError(f"the organization data does not list account {account}")
 
 
 def candidates(collection: Collection) -> list[Candidate]:
@@ -40,7 +47,8 @@ def candidates(collection: Collection) -> list[Candidate]:
         seen.add(scope.account)
         try:
             scps, scp_error = org_levels(org, scope.account, SCP), None
-        except InputError:
+            _member(org, scope.account)
+        except InputError:  # an unreadable SCP, the account's place in the organization unknown
             scps, scp_error = None, INTERNAL_ERROR
         path = _account_path(org, scope.account)
         entities = [(r, ROLE) for r in details.get("RoleDetailList", [])]
@@ -73,9 +81,39 @@ def target(collection: Collection, arn: str) -> tuple[Target, str | None]:
     try:
         _, policy = resource_policy_of(collection, arn)
         rcps = org_levels(org, owner, RCP)
+        _member(org, owner)
+        points = None
+        if base.type in S3_TYPES:
+            policy, points = _s3_sides(collection, record, policy)
     except InputError:
         return base, INTERNAL_ERROR
-    return Target(arn, base.type, owner, policy, rcps, org.id, base.org_path), None
+    return Target(arn, base.type, owner, policy, rcps, org.id, base.org_path, points), None
+
+
+def _s3_sides(collection: Collection, record: dict, policy: Source | None) -> tuple[Source | None, tuple]:
+    """The bucket policy with the bucket ACL's grants to other accounts of the organization joined in, and
+    the bucket's access points (s3_sources.py). InputError when an access point policy cannot be read."""
+    from solvers.internal.s3_sources import AccessPoint, acl_statements, with_acl
+    (_, body), = record["configuration"].items()
+    accounts = {r["s3CanonicalUserId"]: r["account"] for s in collection.scopes
+                if (r := s.account_record) and r.get("s3CanonicalUserId")}
+    own = next((s.account_record for s in collection.scopes
+                if s.account == record["account"] and s.account_record), None) or {}
+    ignore = any((block or {}).get("ignorePublicAcls") for block in (body.get("bucketPublicAccessBlock"),
+                                                                        own.get("accountPublicAccessBlock")))
+    grants = [g for g in body.get("bucketAclGrants") or [] if isinstance(g, dict)]
+    owner_id = body.get("ownerCanonicalId") or own.get("s3CanonicalUserId")
+    text = with_acl(policy.policy.text if policy else None,
+                    acl_statements(record["resourceArn"], grants, owner_id, accounts, ignore))
+    if text is not None and (policy is None or text != policy.policy.text):
+        policy = source_of(text, "ResourcePolicy", "resource")
+    points = []
+    for ap_arn, ap in sorted((body.get("accessPoints") or {}).items()):
+        ap = ap if isinstance(ap, dict) else {}
+        text = ap.get("accessPointPolicy")
+        vpc = ((ap.get("networkOrigin") or {}).get("vpcConfiguration") or {}).get("vpcId")
+        points.append(AccessPoint(ap_arn, source_of(text, ap_arn, "resource") if text else None, vpc))
+    return policy, tuple(points)
 
 
 def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stats: Stats | None = None,

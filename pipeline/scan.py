@@ -96,7 +96,8 @@ def run_scan(settings: ScanSettings, from_snapshot: str | None = None, progress=
     if kind == "ORGANIZATION" and not organization.id:
         from solvers.errors import InputError
         raise InputError("zone ORGANIZATION needs an organization the caller can read")
-    zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else ())
+    zone = Zone(kind, organization.id, tuple(a.id for a in organization.accounts) if kind == "ORGANIZATION" else (),
+                Zone.guardrails_of(organization) if settings.apply_guardrails else None)
     state = ScanState(gaps=[g.as_dict() for g in organization.gaps], resource_types=selection.resource_types)
     accounts = list(snapshot_accounts or settings.accounts or organization.active_accounts())
     if settings.internal_inclusions:
@@ -220,9 +221,10 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
     return out
 
 
-def _write_validation(out, policies: list[dict], timings: dict) -> dict:
+def _write_validation(out, policies: list[dict], timings: dict) -> tuple[dict, dict]:
     """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
-    distinct text validated once (its time in `timings`: analysis, not writing)."""
+    distinct text validated once (its time in `timings`: analysis, not writing). Returns validation.json's
+    document (the report's policies) and the paths."""
     from pipeline.artifacts import write_json
     from pipeline.validate import validate_collected
     from solvers.catalog import gc_paused
@@ -230,10 +232,19 @@ def _write_validation(out, policies: list[dict], timings: dict) -> dict:
     document, sarif = validate_collected(policies)
     timings["validationSeconds"] = round(time.perf_counter() - started, 3)
     paths = {"validation": out / "validation.json", "sarif": out / "validation.sarif"}
-    with gc_paused():
-        write_json(paths["validation"], document)
-        write_json(paths["sarif"], sarif)
-    return paths
+    with gc_paused():  # compact: a large organization's two logs are a scan's largest artifacts
+        write_json(paths["validation"], document, indent=False)
+        write_json(paths["sarif"], sarif, indent=False)
+    return document, paths
+
+
+def _report_findings(out, findings_v2: list[dict], validation: dict, finished: str) -> dict:
+    """The report's findings and policies, from the documents just written (findings.json's FindingV2
+    and validation.json's), not read back from their files: `trustmap report` builds the same from them."""
+    from pipeline.report.model import findings_data
+    from solvers.catalog import gc_paused
+    with gc_paused():  # acyclic data, as in write_report
+        return findings_data(out, findings_v2, validation, finished)
 
 
 def _write_granted_unused(out, state: ScanState) -> None:
@@ -282,7 +293,7 @@ def _organization(organization) -> dict | None:
 
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
-    from pipeline.artifacts import write_artifacts, write_artifacts_run
+    from pipeline.artifacts import finding_v2, write_artifacts, write_artifacts_run
     from pipeline.coverage import Coverage
     from pipeline.lifecycle import advance, load_state
     from solvers.catalog import gc_paused
@@ -294,7 +305,7 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
             findings.extend(stamp(state.findings_by_key.get(key, []), unit, representative))
     findings = drop_trusted_canonical_users(findings, zone, state.canonical_ids) + _unread(state)
     from pipeline.guardrails import with_rcp_restriction
-    findings = with_rcp_restriction(findings, organization)
+    findings = with_rcp_restriction(findings, organization, applied=settings.apply_guardrails)
     now = _now()
     out = settings.out
     previous = load_state(out / ".trustmap-state.json")
@@ -331,24 +342,27 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
     }
     writing = time.perf_counter()
     with gc_paused():  # converted findings are acyclic: the collector's passes would only walk the run again
+        findings_v2 = [finding_v2(f) for f in current]  # findings.json's, and the report's
         paths = write_artifacts(out, current, run, run["versions"]["trustmap"], settings.home_region,
-                                organization.caller_account)
-    paths.update(_write_validation(out, state.policies + collected_policies((), organization.policies),
-                                   run["timings"]))
+                                organization.caller_account, findings_v2)
+    validation, validation_paths = _write_validation(out, state.policies + collected_policies((), organization.policies),
+                                                     run["timings"])
+    paths.update(validation_paths)
     if state.partials is not None:
         from pipeline.scan_generation import write_policies
         index = write_policies(out, [reduced] if reduced else [], settings.generation_start, settings.generation_end)
         run["counts"]["generatedPolicies"] = len(index)
         _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
-    # run.json once more: the timings now count writing every artifact (all but this small rewrite),
-    # validating the collected policies apart; the report, built from the artifacts alone, comes after it
-    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
-    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
-    write_artifacts_run(out, run)
     from pipeline.report.history import record_run
     from pipeline.report.render import write_report
     record_run(out, previous, current, run)
-    paths["report"] = write_report(out)
+    report = _report_findings(out, findings_v2, validation, now)
+    # run.json once more: the timings now count writing every artifact and building the report's data
+    # (validating the collected policies apart); the page, which shows run.json, is rendered after it
+    run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
+    run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
+    write_artifacts_run(out, run)
+    paths["report"] = write_report(out, report)
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary

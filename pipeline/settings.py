@@ -38,6 +38,7 @@ class ScanSettings:
     unused_last_accessed: bool = True  # read IAM last-accessed details (two calls or more per principal)
     unused_exclude_accounts: tuple[str, ...] = ()
     unused_exclude_tags: tuple[tuple[tuple[str, str], ...], ...] = ()  # tag sets, each as (key, value) pairs
+    apply_guardrails: bool = False  # RCPs folded into external access (beyond AWS)
     internal_zone: str = "ORGANIZATION"  # [internal_access] (pipeline/scan_internal.py)
     internal_inclusions: tuple = ()  # empty: internal access is not analysed
     internal_aws_compatible: bool = False
@@ -64,6 +65,9 @@ KEYS: tuple[Key, ...] = (
         "every type.", "--resource-types", "resource_types"),
     Key("scan", "zone", "AUTO", "Zone of trust: ACCOUNT, ORGANIZATION, or AUTO (ORGANIZATION when the "
         "organization can be read).", "--zone", "zone"),
+    Key("scan", "apply_guardrails", False, "Fold each owner's RCPs into its external-access findings: actions "
+        "they block disappear and resourceControlPolicyRestriction says APPLIED (beyond AWS, which does not "
+        "apply RCPs to external access).", "--apply-guardrails", "apply_guardrails"),
     Key("scan", "out", "out", "Artifacts folder.", "--out", "out"),
     Key("scan", "accounts_in_flight", 8, "Accounts enumerated at once.", "--accounts-in-flight",
         "accounts_in_flight"),
@@ -188,6 +192,7 @@ def load_settings(path: str | None, overrides: dict) -> ScanSettings:
         archive_rules=tuple(ArchiveRule.parse(r) for r in data.get("archive_rules", [])),
         cloudtrail=merged.get("cloudtrail") or merged.get("generation_cloudtrail") or None,
         generation_start=merged.get("generation_start") or None, generation_end=merged.get("generation_end") or None,
+        apply_guardrails=_flag(merged, "apply_guardrails", False),
         **_unused_settings(merged), **internal_settings(overrides.get("internal_access") or data.get("internal_access", {})),
     )
 

@@ -18,7 +18,8 @@ from solvers.external.resources import POLICY_MEMBERS
 from solvers.policy import parse_policy
 
 
-def _source(text: str, source_id: str, source_type: str) -> Source:
+def source_of(text: str, source_id: str, source_type: str) -> Source:
+    """A policy text as a Source; InputError (a one-line reason) when it does not parse."""
     try:
         return Source(parse_policy(text), source_id, source_type)
     except PolicyError as exc:
@@ -43,7 +44,7 @@ def _managed(details: dict, attached: list[dict]) -> list[Source]:
         arn = a["PolicyArn"]
         if arn not in documents:
             raise InputError(f"the snapshot lacks the document of managed policy {arn}")
-        out.append(_source(documents[arn], arn, "aws-managed" if ":aws:policy/" in arn else "user-managed"))
+        out.append(source_of(documents[arn], arn, "aws-managed" if ":aws:policy/" in arn else "user-managed"))
     return out
 
 
@@ -90,20 +91,36 @@ def identity_of(details: dict, caller: Caller) -> tuple[tuple[Source, ...], Sour
     if entity is None:
         raise InputError(f"the snapshot has no {kind or 'user or role'} {caller.arn}")
     inline_key = {"user": "UserPolicyList", "role": "RolePolicyList"}[kind]
-    out = [_source(p["PolicyDocument"], p["PolicyName"], kind) for p in entity.get(inline_key) or []]
+    out = [source_of(p["PolicyDocument"], p["PolicyName"], kind) for p in entity.get(inline_key) or []]
     out += _managed(details, entity.get("AttachedManagedPolicies") or [])
     groups = {g["GroupName"]: g for g in details.get("GroupDetailList", [])}
     for name in entity.get("GroupList") or []:
         group = groups.get(name)
         if group is None:
             raise InputError(f"the snapshot lacks group {name} of {caller.arn}")
-        out += [_source(p["PolicyDocument"], f"{name}/{p['PolicyName']}", "group") for p in group.get("GroupPolicyList") or []]
+        out += [source_of(p["PolicyDocument"], f"{name}/{p['PolicyName']}", "group") for p in group.get("GroupPolicyList") or []]
         out += _managed(details, group.get("AttachedManagedPolicies") or [])
     boundary = None
     if (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"):
         arn = entity["PermissionsBoundary"]["PermissionsBoundaryArn"]
         boundary = _managed(details, [{"PolicyArn": arn}])[0]
     return tuple(out), boundary
+
+
+def path_targets(org: Organization, account: str, path: str) -> list[str]:
+    """The root and OU ids of a member account's path (`o-id/r-root/ou-a/.../`), root first. InputError when
+    the organization data cannot say them: no path, another organization's, an OU twice (a cycle), or an OU
+    whose recorded parent is not the one before it."""
+    parts = path.strip("/").split("/") if path else []
+    if len(parts) < 2 or parts[0] != org.id or not parts[1].startswith("r-"):
+        raise InputError(f"the organization data gives account {account} no path under {org.id} ({path!r})")
+    if len(set(parts)) != len(parts):
+        raise InputError(f"the organization data puts account {account} on a cyclic path {path!r}")
+    parents = {ou.get("id"): ou.get("parentId") for ou in org.organizational_units}
+    for parent, ou in zip(parts[1:], parts[2:], strict=False):
+        if parents and parents.get(ou) != parent:
+            raise InputError(f"the organization data contradicts account {account}'s path {path!r} at {ou}")
+    return parts[1:]
 
 
 def org_levels(org: Organization, account: str, policy_type: str) -> tuple[Level, ...] | None:
@@ -114,12 +131,12 @@ def org_levels(org: Organization, account: str, policy_type: str) -> tuple[Level
                                                                         for p in org.policies):
         return None
     member = next((a for a in org.accounts if a.id == account), None)
-    if member is None or not member.path:
+    if member is None:
         return None
-    targets = [t for t in member.path.strip("/").split("/")[1:]] + [account]
+    targets = [*path_targets(org, account, member.path), account]
     levels = []
     for target in targets:
-        levels.append(tuple(_source(p["content"], p.get("arn") or p["id"], "none") for p in org.policies
+        levels.append(tuple(source_of(p["content"], p.get("arn") or p["id"], "none") for p in org.policies
                             if p.get("type") == policy_type and any(t["targetId"] == target for t in p["targets"])))
     return tuple(levels)
 
@@ -133,7 +150,7 @@ def resource_policy_of(collection: Collection, arn: str) -> tuple[str | None, So
         (member, body), = record["configuration"].items()
         field = POLICY_MEMBERS.get(member, (None, None))[1]
         text = body.get(field) if field else (body.get("keyPolicies") or {}).get("default")
-        return record["account"], _source(text, "ResourcePolicy", "resource") if isinstance(text, str) else None
+        return record["account"], source_of(text, "ResourcePolicy", "resource") if isinstance(text, str) else None
     return None, None
 
 

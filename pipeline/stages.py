@@ -21,9 +21,34 @@ class Zone:
     kind: str  # ACCOUNT | ORGANIZATION
     organization_id: str | None = None
     member_accounts: tuple[str, ...] = ()
+    # `apply_guardrails`: each owner's RCP levels as texts (None: RCPs do not bind it); an owner missing
+    # here had an RCP that could not be read, and its resources are analysed without them
+    guardrails: tuple[tuple[str, tuple[tuple[str, ...], ...] | None], ...] | None = None
 
     def key_for(self, owner: str) -> str:
-        return f"org:{self.organization_id}" if self.kind == "ORGANIZATION" else f"account:{owner}"
+        base = f"org:{self.organization_id}" if self.kind == "ORGANIZATION" else f"account:{owner}"
+        levels = self.rcp_texts(owner)
+        return base if levels is None else f"{base}|rcp:{hashlib.sha256(json.dumps(levels).encode()).hexdigest()}"
+
+    def rcp_texts(self, owner: str) -> tuple[tuple[str, ...], ...] | None:
+        """The RCP levels to fold into the owner's resources, or None (not folding, or nothing to fold)."""
+        return self._rcps.get(owner)
+
+    @cached_property
+    def _rcps(self) -> dict[str, tuple[tuple[str, ...], ...] | None]:
+        return dict(self.guardrails or ())
+
+    @staticmethod
+    def guardrails_of(organization) -> tuple[tuple[str, tuple[tuple[str, ...], ...] | None], ...]:
+        from pipeline.guardrails import owner_rcps
+        out = []
+        for account in organization.accounts:
+            try:
+                levels = owner_rcps(organization, account.id)
+            except InputError:
+                continue  # FAILED_TO_EVALUATE_RCP (pipeline.guardrails): nothing folded
+            out.append((account.id, None if levels is None else tuple(tuple(p.text for p in lv) for lv in levels)))
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -101,13 +126,26 @@ def analyze_units(units: Sequence[Unit], zone: Zone) -> dict[str, list[dict]]:
     from solvers.external.analyze import analyze_resource, error_finding
     out: dict[str, list[dict]] = {}
     trusts = _ZonesByOwner(zone)
+    parsed: dict = {}  # owner -> its RCP levels, parsed
     for u in units:
         try:
             out[u.key] = analyze_resource(u.resource_type, u.arn, u.account, u.configuration, trusts[u.account],
-                                          u.account_block)
+                                          u.account_block, guardrails=_folded(zone, u, parsed))
         except InputError as exc:
             out[u.key] = [error_finding(u.resource_type, u.arn, u.account, "INTERNAL_ERROR", str(exc))]
     return out
+
+
+def _folded(zone: Zone, u: Unit, parsed: dict):
+    """The owner's RCPs to fold into the unit's analysis (parsed once per owner in `parsed`), or None."""
+    from pipeline.guardrails import restriction
+    from solvers.policy import parse_policy
+    levels = zone.rcp_texts(u.account)
+    if levels is None or restriction(u.resource_type, True, True) != "APPLIED":
+        return None
+    if u.account not in parsed:
+        parsed[u.account] = tuple(tuple(parse_policy(text) for text in level) for level in levels)
+    return parsed[u.account]
 
 
 class _ZonesByOwner(dict):

@@ -8,7 +8,7 @@ so that the differential tests compare two implementations, not one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -92,6 +92,9 @@ def _compiled(template: Template, arn_fields: bool, ignore_case: bool) -> re.Pat
 
 
 def glob_match(template: Template, text: str, *, arn_fields: bool = False, ignore_case: bool = False) -> bool:
+    if len(template) == 1 and isinstance(template[0], Glob) and "*" not in template[0].text \
+            and "?" not in template[0].text:  # no wildcard: equality (a compiled regex per ARN filled the cache)
+        return ascii_lower(text) == ascii_lower(template[0].text) if ignore_case else text == template[0].text
     regex = _compiled(template, arn_fields, ignore_case)
     if regex.pattern.count("*") <= 1:  # one wildcard run cannot make `re` backtrack badly
         return regex.fullmatch(text) is not None
@@ -263,6 +266,33 @@ def body_matches(stmt: Statement, policy: Policy, request: Request) -> bool:
     whole-request authorization judges that itself, by the kind of principal named)."""
     if not action_matches(stmt.action, request.action):
         return False
+    groups = _resolved_groups(stmt, policy, request)
+    if groups is None:
+        return False
+    if stmt.resource is not None and not resource_matches(stmt.resource, request.resource, groups[0]):
+        return False
+    return _conditions_hold(stmt, request, groups)
+
+
+def resource_test(stmt: Statement, policy: Policy, request: Request) -> Callable[[str], bool] | None:
+    """When the statement matches the request in everything but its resource: the test a resource ARN
+    must pass for the whole statement to match (the same for every request that differs from this one
+    only in its resource: nothing else reads the resource). None when something else does not match."""
+    if not principal_matches(stmt.principal, request.principal) or not action_matches(stmt.action, request.action):
+        return None
+    groups = _resolved_groups(stmt, policy, request)
+    if groups is None or not _conditions_hold(stmt, request, groups):
+        return None
+    rlist = stmt.resource
+    if rlist is None:
+        return lambda _resource: True
+    return lambda resource: resource_matches(rlist, resource, groups[0])
+
+
+def _resolved_groups(stmt: Statement, policy: Policy, request: Request) -> list[list[Template]] | None:
+    """The statement's Resource values (first, when it has a Resource element) and each condition's
+    values, the request's variables substituted; None when a variable has neither value nor default
+    (the statement does not match)."""
     lookup = _lookup(request)
 
     def resolved(values, family: Family = Family.STRING):
@@ -270,7 +300,7 @@ def body_matches(stmt: Statement, policy: Policy, request: Request) -> bool:
         for t in value_templates(values, policy, family):
             s = substitute(t, lookup) if template_vars(t) else t
             if s is None:
-                return None  # a variable without value or default: the statement does not match
+                return None
             out.append(s)
         return out
 
@@ -280,9 +310,11 @@ def body_matches(stmt: Statement, policy: Policy, request: Request) -> bool:
     for cond in stmt.conditions:
         groups.append(resolved(cond.values, cond.operator.spec.family))
     if any(g is None for g in groups):
-        return False
-    if stmt.resource is not None and not resource_matches(stmt.resource, request.resource, groups[0]):
-        return False
+        return None
+    return groups
+
+
+def _conditions_hold(stmt: Statement, request: Request, groups: list[list[Template]]) -> bool:
     offset = 1 if stmt.resource is not None else 0
     return all(condition_holds(c, request, groups[offset + i]) for i, c in enumerate(stmt.conditions))
 

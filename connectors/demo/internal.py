@@ -58,10 +58,11 @@ def seed_partner(iam: Any, account: str) -> dict[str, list[str]]:
     return {_role(iam, account, "demo-partner-reader", READ_OBJECTS): ["s3:GetObject"]}
 
 
-def expected(bucket: dict, principals: dict[str, list[str]], owner: str, partner: str, conditioned: set[str]) -> dict:
+def expected(bucket: dict, principals: dict[str, list[str]], owner: str, partner: str, conditioned: set[str],
+             regions: tuple[str, ...] = ()) -> dict:
     """The scan settings and findings of the demo's internal access (ORGANIZATION zone). `conditioned`:
-    accounts whose SCPs deny outside the demo Regions, so that every access there depends on
-    aws:RequestedRegion."""
+    accounts whose SCPs deny outside the demo `regions`, so that every access there depends on
+    aws:RequestedRegion: one finding per Region (one per condition cube, as Access Analyzer reports)."""
     every = dict(principals)
     for account in (owner, partner):
         every[f"arn:aws:iam::{account}:role/demo-app"] = ["s3:GetObject"] if account == partner else APP_ACTIONS
@@ -69,8 +70,12 @@ def expected(bucket: dict, principals: dict[str, list[str]], owner: str, partner
     findings = []
     for arn, actions in sorted(every.items()):
         account = arn.split(":")[4]
-        findings.append({"resource": bucket["resourceArn"], "principal": {"AWS": arn}, "action": actions,
-                         "accessType": "INTRA_ACCOUNT" if account == owner else "INTRA_ORG",
-                         "conditionKeys": ["aws:RequestedRegion"] if account in conditioned else []})
+        base = {"resource": bucket["resourceArn"], "principal": {"AWS": arn}, "action": actions,
+                "accessType": "INTRA_ACCOUNT" if account == owner else "INTRA_ORG"}
+        if account in conditioned:
+            findings += [{**base, "conditionKeys": ["aws:RequestedRegion"], "condition": {"aws:RequestedRegion": r}}
+                         for r in regions]
+        else:
+            findings.append({**base, "conditionKeys": [], "condition": {}})
     return {"settings": {"zone": "ORGANIZATION", "inclusions": [{"resource_arns": [bucket["resourceArn"]]}]},
             "findings": findings}

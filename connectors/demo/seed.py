@@ -168,7 +168,8 @@ def _seed_internal(emu: _Emulator, org: dict, everyone: list[str], region: str) 
     principals.update(internal.seed_partner(emu.client("iam", session=sessions[partner]), partner))
     workloads = org["organizationalUnits"]["Workloads"]
     conditioned = {a for a in (owner, partner) if org["parents"].get(a) == workloads}
-    return {"bucket": bucket, "expected": internal.expected(bucket, principals, owner, partner, conditioned)}
+    return {"bucket": bucket, "expected": internal.expected(bucket, principals, owner, partner, conditioned,
+                                                            tuple(DEFAULT_REGIONS))}
 
 
 def seed_demo(endpoint_url: str, accounts: int = 12, regions: tuple[str, ...] = DEFAULT_REGIONS,

@@ -31,6 +31,7 @@ class Options:
     dynamic_references: str | None = None
     exclude_resource_types: Sequence[str] = field(default_factory=list)
     unresolved_as_wildcard: bool = False
+    allow_dynamic_ref_without_version: bool = False
 
 
 def _read_json(path: str, what: str):
@@ -106,7 +107,7 @@ def _extract(opts: Options) -> Extraction:
         if not isinstance(doc, dict):
             raise InputError(f"the {what} file must hold a JSON object {{name: value}}")
     ctx = Context(account, region, partition_of(region), params, imports, dynamic, opts.unresolved_as_wildcard,
-                  defaulted)
+                  defaulted, opts.allow_dynamic_ref_without_version)
     return extract_cloudformation(source, ctx, opts.exclude_resource_types)
 
 

@@ -249,12 +249,24 @@ class PlanReader:
             for row in rows:
                 self._site(r, row, row.attribute)
             if r.type == "aws_iam_role":
-                inline = _get(r.values, "inline_policy")
-                for i, _ in enumerate(inline.items if isinstance(inline, JArray) else ()):
-                    self._site(r, Row("policy", IDENTITY, None, "name"), f"inline_policy.{i}.policy")
+                self._inline_policies(r)
         principals = attach(self, planned)
         ctx = {"account": self.account, "region": self.region, "partition": self.partition}
         return Extraction(self.source.name, TERRAFORM_PLAN, self.sites, principals, self.problems, ctx)
+
+    def _inline_policies(self, r: PlanResource) -> None:
+        inline = _get(r.values, "inline_policy")
+        items = inline.items if isinstance(inline, JArray) else ()
+        for i, _ in enumerate(items):
+            self._site(r, Row("policy", IDENTITY, None, "name"), f"inline_policy.{i}.policy")
+        config = self._configured(r, "inline_policy")
+        if not items and self._unknown(r, "inline_policy") and config is not None:
+            # the whole block list is unknown (a dynamic block over values known after apply): one
+            # unresolved site stands for its policies rather than none
+            place = self.place(r, "inline_policy", config)
+            site = Site(r.type, IDENTITY, None, "inline_policy", place, address=r.address, attribute="inline_policy")
+            site.unresolved.append(Unknown(self._deferred_reason(config), place))
+            self.sites.append(site)
 
     def _site(self, r: PlanResource, row: Row, attribute: str) -> None:
         node = _get(r.values, attribute)

@@ -61,7 +61,7 @@ def attach(reader, resources: list) -> list[Principal]:
         elif r.type == "aws_iam_role":
             role = next((p for p in principals.values() if p.logical_id == r.address), None)
             for (address, attribute), site in sites.items():
-                if address == r.address and attribute and attribute.startswith("inline_policy.") and role:
+                if address == r.address and attribute and attribute.split(".")[0] == "inline_policy" and role:
                     link(site, role)
             if role is not None:
                 _attach_arns(reader, r, "managed_policy_arns", [role], sites, link)

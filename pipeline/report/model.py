@@ -31,14 +31,24 @@ class _Table:
 
     def __init__(self) -> None:
         self.items: list = []
-        self._index: dict[str, int] = {}
+        self._index: dict[str | bytes, int] = {}
 
-    def ref(self, value, key: str | None = None) -> int:
-        key = value if key is None else key
+    def ref(self, value: str) -> int:
+        found = self._index.get(value)
+        if found is None:
+            found = self._index[value] = len(self.items)
+            self.items.append(value)
+        return found
+
+    def ref_json(self, value) -> int:
+        """A JSON value, found again by its canonical text (keys sorted) and stored as the JSON text of
+        its first occurrence (keys in their order, as the page shows them): the page's JSON takes it
+        as it is, without encoding it again."""
+        key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         found = self._index.get(key)
         if found is None:
             found = self._index[key] = len(self.items)
-            self.items.append(value)
+            self.items.append(orjson.Fragment(orjson.dumps(value)))
         return found
 
 
@@ -55,7 +65,7 @@ def _read_json(path: Path, required: bool = False):
 
 def _details_of(f: dict) -> list[dict]:
     details = f.get("findingDetails")
-    return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+    return [d for d in details if isinstance(d, dict)] if isinstance(details, list | tuple) else []
 
 
 def _access_details(f: dict) -> dict | None:
@@ -65,6 +75,15 @@ def _access_details(f: dict) -> dict | None:
             if key.endswith("AccessDetails") and isinstance(value, dict):
                 return value
     return None
+
+
+def _without_own_resource(value, resource: str):
+    """A details member without its example's resource when that is the finding's own (most findings'):
+    the page puts it back. A copy where it differs, never the finding's own objects."""
+    example = value.get("example") if isinstance(value, dict) else None
+    if isinstance(example, dict) and example.get("resource") == resource:
+        return {**value, "example": {k: v for k, v in example.items() if k != "resource"}}
+    return value
 
 
 def _change(f: dict, finished: str | None) -> int:
@@ -83,6 +102,8 @@ def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[
     """Policies worth showing: those of resources with findings, those named by a recommendation, and
     those with validation findings. Returns (policies, texts, resource ARN -> policy indices)."""
     entries = (validation or {}).get("policies") or []
+    recommended_arns = {arn for arn, _ in recommended}
+    marked: dict[bytes, list] = {}
     texts = _Table()
     out: list[dict] = []
     by_arn: dict[str, list[int]] = {}
@@ -91,14 +112,13 @@ def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[
         if not isinstance(text, str) or not isinstance(where, dict):
             continue
         arn, name = where.get("arn"), where.get("policyName")
-        marks = []
-        for v in entry.get("findings") or ():
-            spans = [[loc["span"]["start"]["offset"], loc["span"]["end"]["offset"]]
-                     for loc in v.get("locations") or () if isinstance(loc.get("span"), dict)]
-            marks.append([v.get("findingType"), v.get("issueCode"), v.get("findingDetails"), v.get("learnMoreLink"),
-                          spans])
+        found = entry.get("findings") or ()
+        key = orjson.dumps(found)  # one policy text validated once is listed wherever it lives: marked once
+        marks = marked.get(key)
+        if marks is None:
+            marks = marked[key] = [_mark(v) for v in found]
         is_resource = entry.get("policyType") == "RESOURCE_POLICY"
-        if not (marks or (is_resource and arn in wanted) or arn in {p for p, _ in recommended}
+        if not (marks or (is_resource and arn in wanted) or arn in recommended_arns
                 or (arn, name) in recommended):
             continue
         if is_resource and arn:
@@ -107,6 +127,13 @@ def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[
                     "arn": arn, "account": where.get("account"), "name": name, "v": marks,
                     "st": parsed.statement_spans(text)})
     return out, texts.items, by_arn
+
+
+def _mark(v: dict) -> list:
+    """A validation finding as the page marks it: type, issue code, details, link, [start, end) spans."""
+    spans = [[loc["span"]["start"]["offset"], loc["span"]["end"]["offset"]]
+             for loc in v.get("locations") or () if isinstance(loc.get("span"), dict)]
+    return [v.get("findingType"), v.get("issueCode"), v.get("findingDetails"), v.get("learnMoreLink"), spans]
 
 
 def _recommended_policies(findings: Iterable[dict]) -> set[tuple[str, str]]:
@@ -136,52 +163,56 @@ def _generated(out: Path) -> list[dict]:
     return result
 
 
-def report_data(out: Path) -> dict:
-    """Everything the page shows, from the artifacts in `out` (findings.json is required)."""
-    findings_doc = _read_json(out / "findings.json", required=True)
-    findings = findings_doc.get("findings") if isinstance(findings_doc, dict) else None
-    if not isinstance(findings, list):
-        raise InputError(f"{out / 'findings.json'} has no findings list")
-    findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str)]
+def report_data(out: Path, findings_part: dict | None = None) -> dict:
+    """Everything the page shows, from the artifacts in `out` (findings.json is required). A scan hands
+    over `findings_part` (see `findings_data`), built from the documents it has just written, instead
+    of having them read back: either way the page is the same."""
     run = _read_json(out / "run.json") or {}
-    finished = run.get("finishedAt")
+    if findings_part is None:
+        findings_doc = _read_json(out / "findings.json", required=True)
+        findings = findings_doc.get("findings") if isinstance(findings_doc, dict) else None
+        if not isinstance(findings, list):
+            raise InputError(f"{out / 'findings.json'} has no findings list")
+        findings_part = findings_data(out, findings, _read_json(out / "validation.json"), run.get("finishedAt"))
+    return {"format": FORMAT_VERSION, "rowFields": list(ROW_FIELDS),
+            "run": {k: run[k] for k in _RUN_FIELDS if k in run} | {"accounts": len(run.get("accounts") or ())},
+            "organization": run.get("organization"), "history": load_history(out), **findings_part}
+
+
+def findings_data(out: Path, findings: list, validation: dict | None, finished: str | None) -> dict:
+    """The page's findings, policies and generated policies: findings.json's findings (FindingV2),
+    validation.json's document, run.json's finishedAt (what this run changed), the rest read from `out`.
+    Nothing here tells a list from a tuple, so a scan's documents in memory give what their files give."""
+    findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str)]
     wanted = {f.get("resource") for f in findings if _access_details(f) is not None}
     parsed = PolicyTexts()
-    policies, texts, by_arn = _policies(_read_json(out / "validation.json"), wanted, _recommended_policies(findings),
-                                        parsed)
+    policies, texts, by_arn = _policies(validation, wanted, _recommended_policies(findings), parsed)
     strings, values = _Table(), _Table()
     rows = []
     for f in findings:
-        access = _access_details(f)
         resource = f.get("resource") or ""
-        details = orjson.loads(orjson.dumps(_details_of(f)))  # a copy to trim
+        access = _access_details(f)
         grants: list[list[int]] = []
+        details = _details_of(f)
         if access is not None and isinstance(access.get("example"), dict):
             example = {**access["example"]}
             example.setdefault("resource", resource)
             for p in by_arn.get(resource, ()):
                 grants.extend([p, i] for i in parsed.granting_statements(texts[policies[p]["t"]], example))
-            for d in details:  # the example's resource is the finding's in most findings: stored once
-                for value in d.values():
-                    if isinstance(value, dict) and (value.get("example") or {}).get("resource") == resource:
-                        del value["example"]["resource"]
+            details = [{k: _without_own_resource(v, resource) for k, v in d.items()} for d in details]
         packed: dict = {"d": details}
         if isinstance(f.get("recommendation"), dict):
             packed["r"] = f["recommendation"]
-        text = orjson.dumps(packed, option=orjson.OPT_SORT_KEYS).decode()
         rows.append([f["id"], strings.ref(f.get("findingType") or "ExternalAccess"), resource,
                      strings.ref(f.get("resourceType") or ""), strings.ref(f.get("resourceOwnerAccount") or ""),
                      strings.ref(f.get("status") or ""), 1 if access and access.get("isPublic") else 0,
                      strings.ref(str(f["error"])) if f.get("error") else -1,
                      strings.ref(f.get("createdAt") or ""), strings.ref(f.get("updatedAt") or ""),
-                     values.ref(packed, text), _change(f, finished), grants or 0])
+                     values.ref_json(packed), _change(f, finished), grants or 0])
     # the table's order, so that the page need not sort: active first, then public, then by resource
     rank = {"ACTIVE": 0, "ARCHIVED": 1, "RESOLVED": 2}
     rows.sort(key=lambda r: (rank.get(strings.items[r[5]], 3), -r[6], r[2]))
     granted = _read_json(out / "policies" / "granted-unused.json")
-    return {"format": FORMAT_VERSION, "rowFields": list(ROW_FIELDS),
-            "run": {k: run[k] for k in _RUN_FIELDS if k in run} | {"accounts": len(run.get("accounts") or ())},
-            "organization": run.get("organization"), "history": load_history(out),
-            "strings": strings.items, "values": values.items, "findings": rows,
+    return {"strings": strings.items, "values": values.items, "findings": rows,
             "policies": policies, "texts": texts, "generated": _generated(out),
             "grantedUnused": granted if isinstance(granted, dict) else {}}

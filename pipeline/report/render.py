@@ -61,14 +61,15 @@ def render_report(data: dict) -> str:
         data=Markup(script_json(data)), texts=texts)
 
 
-def write_report(out: Path) -> Path:
-    """Build `out/report.html` from the artifacts in `out` (written atomically)."""
+def write_report(out: Path, findings_part: dict | None = None) -> Path:
+    """Build `out/report.html` from the artifacts in `out` (written atomically); `findings_part`: what
+    a scan prepared from the documents it has just written (`model.findings_data`)."""
     from pipeline.artifacts import write_atomic
     from pipeline.report.model import report_data
     from solvers.catalog import gc_paused
     path = out / REPORT_FILE
     with gc_paused():  # the page's data is acyclic; the collector's passes over it were half the build's time
-        write_atomic(path, render_report(report_data(out)))
+        write_atomic(path, render_report(report_data(out, findings_part)))
     return path
 
 

@@ -4,15 +4,20 @@ request: what the report highlights.
 A granting statement is an Allow statement the concrete evaluator matches against the finding's example
 request (the request the analysis replayed through that same evaluator). A finding whose access comes
 from elsewhere (an S3 ACL grant, a KMS grant, snapshot sharing) has none in the resource's policy, and
-the report says so instead of highlighting.
+the report says so instead of highlighting. Many findings ask one policy the same question, each for its
+own resource (a trust or key policy stamped into many accounts): the evaluator judges each such question
+once, and each finding only tests its resource against the statements that matched.
 """
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+
+import orjson
 
 from solvers.errors import PolicyError
-from solvers.evaluator import PRINCIPAL_KINDS, Principal, Request, statement_matches
+from solvers.evaluator import PRINCIPAL_KINDS, Principal, Request, resource_test
 from solvers.jsonspan import LazySpan
 from solvers.policy import Policy, parse_policy
 
@@ -81,7 +86,7 @@ def _request(example: dict) -> Request | None:
             principal = Principal(kind, value)
     if not isinstance(example.get("action"), str) or not isinstance(example.get("resource"), str):
         return None
-    context = {k: v for k, v in (example.get("context") or {}).items() if isinstance(v, str | list)}
+    context = {k: v for k, v in (example.get("context") or {}).items() if isinstance(v, str | list | tuple)}
     return Request.of(example["action"], example["resource"], principal, context)
 
 
@@ -91,6 +96,8 @@ class PolicyTexts:
     def __init__(self) -> None:
         self._parsed: dict[str, Policy | None] = {}
         self._spans: dict[str, list[list[int]]] = {}
+        # (text, the request but its resource) -> (index, resource test) of the Allow statements that match
+        self._shapes: dict[tuple[str, bytes], list[tuple[int, Callable[[str], bool]]]] = {}
 
     def parsed(self, text: str) -> Policy | None:
         if text not in self._parsed:
@@ -119,8 +126,15 @@ class PolicyTexts:
 
     def granting_statements(self, text: str, example: dict) -> list[int]:
         """Indices of the Allow statements of the policy `text` that match the example request."""
-        policy = self.parsed(text)
-        request = _request(example)
-        if policy is None or request is None:
+        resource = example.get("resource")
+        if not isinstance(resource, str):
             return []
-        return [s.index for s in policy.statements if s.effect == "Allow" and statement_matches(s, policy, request)]
+        # the question but its resource, as the example words it (one JSON text, compared in C)
+        shape = (text, orjson.dumps({k: v for k, v in example.items() if k != "resource"}, option=orjson.OPT_SORT_KEYS))
+        tests = self._shapes.get(shape)
+        if tests is None:
+            policy, request = self.parsed(text), _request(example)
+            tests = self._shapes[shape] = [] if policy is None or request is None else [
+                (s.index, test) for s in policy.statements if s.effect == "Allow"
+                for test in [resource_test(s, policy, request)] if test is not None]
+        return [index for index, test in tests if test(resource)]

@@ -14,6 +14,7 @@ from solvers.catalog import load_catalog
 from solvers.checks import catalog_question
 from solvers.errors import UndecidedError
 from solvers.evaluator import Request, ascii_lower, is_allowed, statement_matches
+from solvers.external.guardrails import Levels, guard_allows, guard_term
 from solvers.external.keys import is_understood, is_unrestrictive
 from solvers.external.stratify import Cube, Lattice, key_lattice, stratify
 from solvers.external.zone import ZoneOfTrust, external_term, outsider_account
@@ -43,20 +44,29 @@ class _Key:
     texts: dict[int, object]  # pattern id -> how the value was written
 
 
-def _value_texts(policy: Policy, space: Space) -> list[_Key]:
-    """Lattice keys with the policy's own values: re-registering a value returns its pattern id."""
+def _value_texts(policy: Policy, space: Space, guardrails: Sequence[Policy] = ()) -> list[_Key]:
+    """Lattice keys with the policies' own values: re-registering a value returns its pattern id. The
+    RCPs add only their understood condition keys: their principal is `*`, and an action they name
+    would become a finding's action as written, though they never grant it."""
     keys: dict[str, _Key] = {}
+    for source in (policy, *guardrails):
+        _add_values(keys, source, space, guard=source is not policy)
+    return list(keys.values())
+
+
+def _add_values(keys: dict[str, _Key], policy: Policy, space: Space, guard: bool) -> None:
     for stmt in policy.statements:
-        if stmt.principal is not None:
-            k = keys.setdefault(PRINCIPAL, _Key(PRINCIPAL, "principal", {}))
-            for pv in stmt.principal.values:
-                pid = space.principal_pattern(pv)
-                if pid is not None:
-                    k.texts.setdefault(pid, (pv.kind, pv.text))
-        k = keys.setdefault(ACTION, _Key(ACTION, "action", {}))
-        for v in stmt.action.values:
-            if v.text != "*":
-                k.texts.setdefault(space.action_pattern(v.text), v.text)
+        if not guard:
+            if stmt.principal is not None:
+                k = keys.setdefault(PRINCIPAL, _Key(PRINCIPAL, "principal", {}))
+                for pv in stmt.principal.values:
+                    pid = space.principal_pattern(pv)
+                    if pid is not None:
+                        k.texts.setdefault(pid, (pv.kind, pv.text))
+            k = keys.setdefault(ACTION, _Key(ACTION, "action", {}))
+            for v in stmt.action.values:
+                if v.text != "*":
+                    k.texts.setdefault(space.action_pattern(v.text), v.text)
         for cond in stmt.conditions:
             spec = cond.operator.spec
             if not is_understood(cond.key_lower) or spec.family is Family.NULL:
@@ -72,21 +82,27 @@ def _value_texts(policy: Policy, space: Space) -> list[_Key]:
                         continue
                     pid = dim.register(c)
                 k.texts.setdefault(pid, v.text)
-    return list(keys.values())
 
 
 def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] | None,
-                    services: Sequence[str] | None, reasons: bool = False) -> list[Access]:
+                    services: Sequence[str] | None, reasons: bool = False,
+                    guardrails: Levels | None = None) -> list[Access]:
     """Findings of `policy` for requests on `resources` (ARN globs; None: any resource) with actions of
     `services` (None: any action). With `reasons`, public findings list the statements granting them.
-    Raises UndecidedError when the solver cannot decide."""
+    With `guardrails` (the owner's RCP levels), only requests they let through count (guardrails.py),
+    and their caller keys shape findings too. Raises UndecidedError when the solver cannot decide."""
     q = catalog_question()
     compiled = q.compile(policy)
     space, t = q.space, q.t
-    keys = _value_texts(policy, space)
-    outsider = outsider_account(zone, policy.text)
+    rcps = [p for level in guardrails or () for p in level]
+    guard = guard_term(space, guardrails) if guardrails is not None else None
+    keys = _value_texts(policy, space, rcps)
+    text = "\n".join([policy.text, *(p.text for p in rcps)])
+    outsider = outsider_account(zone, text)
     q.example_principals = (f"AWS|arn:aws:iam::{outsider}:root", f"AWS|arn:aws:iam::{outsider}:role/example")
-    restrict: list[Term] = [compiled.allows, external_term(space, zone, policy.text)]
+    restrict: list[Term] = [compiled.allows, external_term(space, zone, text)]
+    if guard is not None:
+        restrict.append(guard)
     rdim = space.dims[RESOURCE]
     if resources is not None:
         rpids = [space.string_pattern(rdim, r, Test.ARN_LIKE, False) for r in resources]
@@ -102,6 +118,8 @@ def external_access(policy: Policy, zone: ZoneOfTrust, resources: Sequence[str] 
     found: dict[tuple, Access] = {}
     with q.session(t.and_(*restrict), last=True) as session:
         for cube, example in stratify(lattice, session):
+            if guardrails is not None and not guard_allows(guardrails, example):
+                raise UndecidedError("internal disagreement: a finding's example does not pass the RCPs")
             access = _describe(q, session, lattice, keys, cube, example, compiled.statements, policy, zone,
                                services, reasons)
             key = (tuple(sorted(access.principal.items())), tuple(sorted(access.condition.items())))

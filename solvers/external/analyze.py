@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from solvers.errors import InputError, PolicyError, UndecidedError
 from solvers.external.access import Access, external_access
+from solvers.external.guardrails import Levels
 from solvers.external.resources import ResourceAccess, Source, resource_access
 from solvers.external.zone import ZoneOfTrust
 from solvers.policy import parse_policy
@@ -59,9 +60,10 @@ def _now() -> str:
 
 
 def analyze_resource(resource_type: str, arn: str, account: str, configuration: dict, zone: ZoneOfTrust,
-                     account_block: dict | None = None) -> list[dict]:
+                     account_block: dict | None = None, guardrails: Levels | None = None) -> list[dict]:
     """Findings for one resource. Bad configurations raise InputError; undecidable sources become
-    error findings."""
+    error findings. `guardrails`: the owner's RCP levels, folded into every source (`--apply-guardrails`:
+    an RCP binds a request however it is granted, through the policy, an access point or an ACL)."""
     res = resource_access(resource_type, arn, account, configuration, account_block)
     now = _now()
     if res.suppressed:
@@ -70,7 +72,8 @@ def analyze_resource(resource_type: str, arn: str, account: str, configuration: 
     bucket_delegates = False
     for source in res.sources:
         try:
-            accesses = external_access(parse_policy(source.policy_text), zone, source.resources, res.services)
+            accesses = external_access(parse_policy(source.policy_text), zone, source.resources, res.services,
+                                       guardrails=guardrails)
         except (PolicyError, UndecidedError) as exc:
             findings.append(_finding(res, {}, [], {}, False, [], now, error="INTERNAL_ERROR",
                                      detail=f"{source.kind}: {exc}"))

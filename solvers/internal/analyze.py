@@ -17,19 +17,22 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
-from solvers.authorization.context import AuthContext, AuthRequest, Caller
-from solvers.authorization.decide import Decision, Outcome, Path, decide
+from solvers.authorization.context import AuthContext, AuthRequest, Caller, Source
+from solvers.authorization.decide import Decision, Outcome, decide
 from solvers.authorization.principals import statement_kind
 from solvers.errors import UndecidedError
 from solvers.internal.classes import naming, personal
+from solvers.internal.cubes import cubes
 from solvers.internal.example import key_name, simulate_input
 from solvers.internal.model import ROLE, Candidate, Target
 from solvers.internal.population import Population, arn_free
+from solvers.internal.s3_sources import access_point_keys, access_point_universe, sources, through_own_point
 from solvers.internal.universe import EXTENSION_TYPES, S3_TYPES, Access, service_of, universe
 from solvers.overlap import Shape, _action_shape, _resource_shape, may_overlap, shape
-from solvers.policy import Statement
+from solvers.policy import Statement, parse_policy
 
 ORGANIZATION, ACCOUNT = "ORGANIZATION", "ACCOUNT"
 INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -42,6 +45,8 @@ class Answer:
     request: AuthRequest
     decision: Decision
     condition: tuple[tuple[str, str], ...]  # the keys beyond the fixed ones the access depends on
+    via: str | None = None  # S3: the access point the request goes through (request and decision are its)
+    ctx: AuthContext | None = None  # with `via`: the context at the access point
 
 
 @dataclass
@@ -199,6 +204,22 @@ def answers(ctx: AuthContext, accesses: Sequence[Access], fixed: dict[str, tuple
             seen.append(found)
             # the witness's ARN and context often open other actions too: replay them before asking again
             group = _replay_seen(ctx, [a for a in group if a is not hit], [found], fixed, out, stats)
+    return _split(ctx, out, fixed, stats)
+
+
+def _split(ctx: AuthContext, found: list[Answer], fixed: dict[str, tuple[str, ...]], stats: Stats) -> list[Answer]:
+    """Each conditional answer as its condition cubes (cubes.py): one answer per (access, cube). Answers
+    found under one condition are split together (they share the candidate contexts)."""
+    out = [ans for ans in found if not ans.condition]
+    by_condition: dict[tuple, list[Answer]] = {}
+    for ans in found:
+        if ans.condition:
+            by_condition.setdefault(ans.condition, []).append(ans)
+    for group in by_condition.values():
+        split = cubes(ctx, [(_access_shape(a.access), a.request) for a in group], fixed)
+        for ans, found_cubes in zip(group, split, strict=True):
+            stats.concrete += len(found_cubes)
+            out += [Answer(ans.access, request, decision, _condition(request, fixed)) for request, decision in found_cubes]
     return out
 
 
@@ -301,24 +322,75 @@ def error_finding(zone: str, t: Target, c: Candidate, code: str = INTERNAL_ERROR
 
 
 def _findings(zone: str, t: Target, c: Candidate, ctx: AuthContext, found: list[Answer]) -> list[dict]:
+    """One finding per (principal, condition): the distinct conditions under which access is granted are
+    distinct findings, each with its own stable id, its actions and its sources."""
     by_condition: dict[tuple, list[Answer]] = {}
     for ans in found:
         by_condition.setdefault(ans.condition, []).append(ans)
     out = []
     for condition, group in sorted(by_condition.items()):
-        group.sort(key=lambda a: a.access.action)
+        group.sort(key=lambda a: (a.via is not None, a.access.action))  # the example: a direct request first
         details = {**_principal_details(c, t), "action": sorted({a.access.action for a in group}),
                    "condition": {key_name(k): v for k, v in condition},
                    "serviceControlPolicyRestriction": _restriction(c.scp_levels, zone),
                    "resourceControlPolicyRestriction": _restriction(t.rcp_levels, zone)}
         if t.type in S3_TYPES:
-            via_policy = any(a.decision.path in (Path.RESOURCE_DIRECT, Path.RESOURCE_ROLE, Path.DELEGATION)
-                             for a in group)
-            details["sources"] = [{"type": "POLICY"}] if via_policy else []
+            details["sources"] = sources([a.decision for a in group if a.via is None], condition, t.owner,
+                                         sorted({a.via for a in group if a.via is not None}))
         first = group[0]
         out.append({"id": finding_id(zone, t.arn, c.arn, condition), **_base(t), "error": None,
                     "findingDetails": [{"internalAccessDetails": details}],
-                    "example": simulate_input(ctx, first.request)})
+                    "example": simulate_input(first.ctx or ctx, first.request)})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- access points
+
+@lru_cache(maxsize=1)
+def _allow_all() -> Source:
+    return Source(parse_policy('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", '
+                               '"Resource": "*"}]}'), "identity-taken-as-allowing")
+
+
+def _bucket_side(t: Target, c: Candidate) -> AuthContext:
+    """The bucket's check of a request through an access point (s3_sources.py): the bucket policy, the
+    caller's identity taken to allow."""
+    return AuthContext(Caller.from_arn(c.arn), t.owner, (_allow_all(),), t.policy)
+
+
+def _via_access_points(t: Target, c: Candidate, zone: str, fixed: dict[str, tuple[str, ...]], solver: Solver,
+                       stats: Stats, known: dict[str, list[Answer]]) -> list[Answer]:
+    """The candidate's access to the bucket through each of its access points, as bucket accesses with
+    `via` set. `known`: the class representative's access-point answers by access point (filled when
+    empty); a member replays them. UndecidedError when the bucket side may allow another context."""
+    out: list[Answer] = []
+    bucket = _bucket_side(t, c)
+    for ap in t.access_points or ():
+        pairs = access_point_universe(t.type, t.arn, ap.arn)
+        if not pairs:
+            continue
+        ctx = context_of(c, replace(t, arn=ap.arn, policy=ap.policy), zone)
+        fixed_ap = {**fixed, **access_point_keys(ap.arn)}
+        got = _replay(ctx, known[ap.arn], fixed_ap) if ap.arn in known else None
+        if got is None:
+            stats.classes += 1
+            got = answers(ctx, [p[0] for p in pairs], fixed_ap, solver, stats)
+            known.setdefault(ap.arn, got)
+        twins = {(p[0].action, p[0].glob): p[1] for p in pairs}
+        for ans in got:
+            twin = twins[(ans.access.action, ans.access.glob)]
+            key = ans.request.resource[len(ap.arn) + len("/object/"):] if twin.glob != t.arn else ""
+            request = AuthRequest(ans.request.action, f"{t.arn}/{key}" if key else t.arn, ans.request.context)
+            stats.concrete += 1
+            decision = decide(bucket, request)
+            if decision.allowed:
+                cond = ans.condition
+                if ap.vpc and "aws:sourcevpc" not in dict(cond):
+                    cond = tuple(sorted((*cond, ("aws:sourcevpc", ap.vpc))))
+                out.append(Answer(twin, ans.request, ans.decision, cond, ap.arn, ctx))
+            elif _depends(bucket, twin, decision):
+                raise UndecidedError(f"the bucket side of {ans.request.action} through {ap.arn} depends on "
+                                     f"the context")
     return out
 
 
@@ -334,7 +406,7 @@ def _class_key(pop: Population, i: int, t: Target, guarded: bool, shared_persona
 def _resource_view(t: Target) -> tuple | None:
     """What the resource side looks like with its own ARN blanked out, when that is all it says about
     resources (then answers carry over to another resource of the type with the same view), else None."""
-    if any(not arn_free(src) for lv in t.rcp_levels or () for src in lv):
+    if t.access_points or any(not arn_free(src) for lv in t.rcp_levels or () for src in lv):
         return None
     text = t.policy.policy.text if t.policy else ""
     if any(k in text.lower() for k in ("aws:resource", ":resourceaccount", "resourcetag", "${")):
@@ -375,13 +447,17 @@ def analyze_resource(t: Target, candidates: Iterable[Candidate] | Population, zo
     pop = candidates if isinstance(candidates, Population) else Population.of(candidates)
     accesses = universe(t.type, t.arn)
     guarded = zone == ORGANIZATION
-    shared = [*([t.policy] if t.policy else []), *(s for lv in t.rcp_levels or () for s in lv)]
+    shared = [*([t.policy] if t.policy else []), *(s for lv in t.rcp_levels or () for s in lv),
+              *(ap.policy for ap in t.access_points or () if ap.policy is not None)]
     shared_personal = personal(shared)
     out: list[dict] = []
     classes: dict[tuple, list[Answer] | None] = {}  # class key -> the representative's answers (None: error)
     in_zone = [i for i, c in enumerate(pop.candidates) if zone != ACCOUNT or c.account == t.owner]
     stats.principals += sum(1 for i in in_zone if not pop.callers[i].service_linked)
     kept = set(pop.relevant(t, service_of(t.type)))
+    for ap in t.access_points or ():  # an access point policy may name principals the bucket policy does not
+        kept.update(pop.relevant(replace(t, policy=ap.policy), service_of(t.type)))
+    via_points: dict[tuple, dict[str, list[Answer]]] = {}  # class key -> access point -> answers
     for i in in_zone:
         c, caller = pop.candidates[i], pop.callers[i]
         if caller.service_linked:
@@ -418,6 +494,14 @@ def analyze_resource(t: Target, candidates: Iterable[Candidate] | Population, zo
             classes.setdefault(key, found)
             if carried is not None and found is not None:
                 memo[carried] = (t.arn, found)
+        if found is not None and t.access_points is not None:
+            # the owner's access points are all known and analysed on their own (`via`): a direct answer
+            # that needs one of them is that access, already found there
+            found = [a for a in found if not through_own_point(a.condition, t.owner)]
+            try:
+                found += _via_access_points(t, c, zone, fixed, solver, stats, via_points.setdefault(key, {}))
+            except UndecidedError:
+                found = None
         if found is None:
             stats.errors += 1
             out.append(error_finding(zone, t, c))

@@ -33,6 +33,7 @@ def naming(target: Target, caller: Caller, has_boundary: bool) -> tuple:
     out = []
     named = [target.policy] if target.policy else []
     named += [s for level in target.rcp_levels or () for s in level]
+    named += [ap.policy for ap in target.access_points or () if ap.policy is not None]
     for src in named:
         for stmt in src.policy.statements:
             if stmt.principal is not None:

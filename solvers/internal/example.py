@@ -25,8 +25,12 @@ def _levels(levels: tuple[Level, ...], inner: str) -> list[dict]:
 def key_name(key: str) -> str:
     """A lower-cased context key as the catalog spells it (as given when the catalog does not know it)."""
     from solvers.catalog import load_catalog
+    head, slash, tag = key.partition("/")
+    if slash:  # aws:PrincipalTag/${TagKey}: the catalog spells the prefix, the tag stays as it came
+        template = load_catalog().condition_key(head + "/${TagKey}")
+        return template.name.partition("/")[0] + "/" + tag if template is not None else key
     known = load_catalog().condition_key(key)
-    return known.name if known is not None and "/" not in known.name else key
+    return known.name if known is not None else key
 
 
 def simulate_input(ctx: AuthContext, request: AuthRequest) -> dict:

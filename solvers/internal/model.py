@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solvers.authorization.context import Level, Source
+from solvers.internal.s3_sources import AccessPoint
 
 ROLE, USER = "IAM_ROLE", "IAM_USER"
 
@@ -30,3 +31,5 @@ class Target:
     rcp_levels: tuple[Level, ...] | None = None  # None: RCPs do not bind
     org_id: str | None = None
     org_path: str | None = None  # the owner account's path
+    # S3: the owner's access points to the bucket (s3_sources.py); None: not known (a snapshot lists them all)
+    access_points: tuple[AccessPoint, ...] | None = None

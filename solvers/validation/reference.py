@@ -20,7 +20,10 @@ class Partition:
     region_regex: re.Pattern[str]
 
     def has_region(self, region: str) -> bool:
-        return region in self.regions or bool(self.region_regex.match(region))
+        """A Region the partition lists. Its name pattern (us-east-99 fits "aws") is not enough: AWS
+        reports an unknown Region in an ARN or a condition, and botocore's list is refreshed with
+        every release. The "-global" pseudo-Regions are endpoints, never a Region field."""
+        return region in self.regions and not region.endswith("-global")
 
 
 @functools.cache

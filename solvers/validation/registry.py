@@ -19,6 +19,7 @@ from solvers.validation.checks import (
     trust,
     values,
     variables,
+    vpce_keys,
 )
 from solvers.validation.rules import Family, Rule
 
@@ -32,6 +33,7 @@ FAMILIES: tuple[Family, ...] = (
     keys.FAMILY,
     operators.FAMILY,
     values.FAMILY,
+    vpce_keys.FAMILY,
     variables.FAMILY,
     tags.FAMILY,
     organizations.FAMILY,

@@ -31,10 +31,33 @@ def role(account: str, name: str, inline: str, path: str = "/", boundary: str | 
     return out
 
 
-def write_internal_snapshot(path):
+SHARED = "arn:aws:s3:::shared"
+SHARED_AP = f"arn:aws:s3:us-east-1:{DATA}:accesspoint/shared-ap"
+
+
+def _shared_bucket() -> dict:
+    """A bucket reached through an ACL grant to the apps account and through an access point the bucket
+    policy delegates to."""
+    delegate = doc({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": [SHARED, f"{SHARED}/*"],
+                    "Condition": {"StringEquals": {"s3:DataAccessPointAccount": DATA}}})
+    ap_policy = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{APPS}:user/bob"},
+                     "Action": "s3:GetObject", "Resource": f"{SHARED_AP}/object/*"})
+    return {"resourceArn": SHARED, "resourceType": "AWS::S3::Bucket", "account": DATA, "region": "us-east-1",
+            "configuration": {"s3Bucket": {"bucketPolicy": delegate, "ownerCanonicalId": "c-data",
+                                           "bucketAclGrants": [{"grantee": {"id": "c-data"}, "permission": "FULL_CONTROL"},
+                                                               {"grantee": {"id": "c-apps"}, "permission": "READ"}],
+                                           "accessPoints": {SHARED_AP: {"accessPointPolicy": ap_policy}}}}}
+
+
+def write_internal_snapshot(path, s3_sources: bool = False):
+    """`s3_sources`: with the shared bucket too (and the accounts' S3 canonical user ids)."""
+    from connectors.snapshot import write_snapshot
+    return write_snapshot(internal_collection(s3_sources), path)
+
+
+def internal_collection(s3_sources: bool = False):
     from connectors.aws.collect import Collection, ScopeResult
     from connectors.aws.organization import Account, Organization
-    from connectors.snapshot import write_snapshot
     read_arn = f"arn:aws:iam::{APPS}:policy/read-only"
     data_details = {"UserDetailList": [], "GroupDetailList": [], "Policies": [
         {"PolicyName": "read-only", "Arn": f"arn:aws:iam::{DATA}:policy/read-only",
@@ -56,9 +79,13 @@ def write_internal_snapshot(path):
                          "Resource": f"{BUCKET}/*"})
     bucket = {"resourceArn": BUCKET, "resourceType": "AWS::S3::Bucket", "account": DATA, "region": "us-east-1",
               "configuration": {"s3Bucket": {"bucketPolicy": bucket_policy}}}
-    scopes = (ScopeResult(DATA, "us-east-1", True, resources=(bucket,),
+    extra = (_shared_bucket(),) if s3_sources else ()
+    records = ({"account": DATA, "s3CanonicalUserId": "c-data"}, {"account": APPS, "s3CanonicalUserId": "c-apps"}) \
+        if s3_sources else (None, None)
+    scopes = (ScopeResult(DATA, "us-east-1", True, resources=(bucket, *extra), account_record=records[0],
                           iam_authorization_details={"account": DATA, **data_details}),
-              ScopeResult(APPS, "us-east-1", True, iam_authorization_details={"account": APPS, **apps_details}))
+              ScopeResult(APPS, "us-east-1", True, account_record=records[1],
+                          iam_authorization_details={"account": APPS, **apps_details}))
 
     def policy(pid: str, kind: str, content: str, *targets: str) -> dict:
         return {"id": pid, "arn": f"arn:{pid}", "name": pid, "type": kind, "awsManaged": False, "content": content,
@@ -70,4 +97,4 @@ def write_internal_snapshot(path):
                                  policy("p-nodel", "SERVICE_CONTROL_POLICY", NO_DELETE, "ou-x"),
                                  policy("p-rfull", "RESOURCE_CONTROL_POLICY", RCP_FULL, *levels),
                                  policy("p-noput", "RESOURCE_CONTROL_POLICY", NO_PUT_RCP, DATA)))
-    return write_snapshot(Collection(org, scopes), path)
+    return Collection(org, scopes)

@@ -141,3 +141,34 @@ def test_a_template_without_resources_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text("Parameters: {}\n")
     proc = run("validate", str(tmp_path / "t.yaml"), "--region", "us-east-1")
     assert proc.returncode == 2 and "no Resources" in proc.stderr
+
+
+def test_allow_dynamic_ref_without_version_reads_the_unpinned_value(tmp_path: Path) -> None:
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  B:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: data\n"
+                        "      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n"
+                        "          - {Effect: Allow, Principal: {AWS: '{{resolve:ssm:/readers/role}}'}, Action: 's3:GetObject',"
+                        " Resource: 'arn:aws:s3:::data/*'}\n")
+    refs = tmp_path / "refs.json"
+    refs.write_text(json.dumps({"ssm:/readers/role": "arn:aws:iam::111122223333:role/reader"}))
+    common = ["parse", str(template), "--region", "us-east-1", "--dynamic-references", str(refs)]
+    (site,) = json.loads(run(*common).stdout)["sites"]
+    assert site["policy"] is None and "without a version" in site["unresolved"][0]["what"]
+    proc = run(*common, "--allow-dynamic-ref-without-version")
+    (site,) = json.loads(proc.stdout)["sites"]
+    assert site["unresolved"] == [] and site["policy"]["Statement"][0]["Principal"] == {
+        "AWS": "arn:aws:iam::111122223333:role/reader"}
+
+
+def test_a_deny_only_resource_policy_grants_nothing(tmp_path: Path) -> None:
+    # AWS once answered InvalidParameterException here (docs/status.md); the document allows nothing: PASS
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  Secret: {Type: AWS::SecretsManager::Secret}\n"
+                        "  S:\n    Type: AWS::SecretsManager::ResourcePolicy\n    Properties:\n"
+                        "      SecretId: !Ref Secret\n      ResourcePolicy:\n        Version: '2012-10-17'\n        Statement:\n"
+                        "          - {Effect: Deny, Principal: {AWS: !Sub 'arn:aws:iam::${AWS::AccountId}:root'},"
+                        " Action: 'secretsmanager:DeleteSecret', Resource: '*'}\n")
+    for action in ("s3:GetObject", "secretsmanager:DeleteSecret"):
+        proc = run("check-access-not-granted", str(template), "--region", "us-east-2", "--actions", action)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert json.loads(proc.stdout)["BlockingFindings"] == [] and json.loads(proc.stdout)["sites"] == 1

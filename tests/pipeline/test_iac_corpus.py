@@ -17,7 +17,8 @@ needs_corpus = pytest.mark.skipif(not (CORPUS / "iac" / "cases.jsonl").is_file()
 
 
 # AWS answered InvalidParameterException for a Deny-only secret policy under CheckAccessNotGranted; no
-# documented rule explains it, and a Deny-only policy grants nothing: trustmap reports PASS there.
+# recorded answer or documented rule explains it (evidence: docs/status.md, "IaC: the e2e answer trustmap
+# does not reproduce"), and a Deny-only policy grants nothing: trustmap reports PASS there.
 UNEXPLAINED = {"cfn-e2e-access-not-granted-test-file-2"}
 
 

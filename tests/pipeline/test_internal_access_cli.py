@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pipeline.cli import main
-from tests.pipeline.internal_snapshot import APPS, BUCKET, DATA, write_internal_snapshot
+from tests.pipeline.internal_snapshot import APPS, BUCKET, DATA, SHARED, SHARED_AP, write_internal_snapshot
 
 
 def run(capsys, *args: str) -> tuple[int, dict | str]:
@@ -70,3 +70,17 @@ def test_text_format(capsys, snapshot):
     lines = out.strip().splitlines()
     assert f"arn:aws:iam::{APPS}:user/bob  INTRA_ORG  s3:GetObject" in lines
     assert f"arn:aws:iam::{DATA}:role/broken  ERROR INTERNAL_ERROR" in lines
+
+
+def test_s3_sources_from_the_snapshot(capsys, tmp_path):
+    """The bucket ACL's grant to the apps account and the access point the bucket delegates to, as the
+    collector records them, become BUCKET_ACL and S3_ACCESS_POINT sources."""
+    snap = write_internal_snapshot(tmp_path / "s", s3_sources=True)
+    code, out = run(capsys, "internal-access", "--snapshot", str(snap), "--resource", SHARED)
+    assert code == 0
+    found = {details(f)["principal"]["AWS"]: details(f) for f in out["findings"] if not f["error"]}
+    bob = found[f"arn:aws:iam::{APPS}:user/bob"]  # his group allows s3:GetObject and s3:ListBucket
+    assert bob["action"] == ["s3:GetObject", "s3:ListBucket"]
+    assert bob["sources"] == [{"type": "BUCKET_ACL"}, {"type": "S3_ACCESS_POINT", "detail": {"accessPointArn": SHARED_AP}}]
+    etl = found[f"arn:aws:iam::{DATA}:role/etl"]  # the owner's account: identity policies, and the access point
+    assert etl["sources"] == [{"type": "S3_ACCESS_POINT", "detail": {"accessPointArn": SHARED_AP}}]

@@ -273,10 +273,10 @@ def test_snapshot_scan_reports_exactly_the_manifests_internal_access(demo, tmp_p
         assert not f["error"], f
         d = f["findingDetails"][0]["internalAccessDetails"]
         got.append((f["resource"], json.dumps(d["principal"]), d["accessType"], tuple(d["action"]),
-                    tuple(sorted(d["condition"]))))
+                    tuple(sorted(d["condition"].items()))))
         assert simulate(read_simulation(f["example"]))["EvaluationResults"][0]["EvalDecision"] == "allowed"
-    want = [(e["resource"], json.dumps(e["principal"]), e["accessType"], tuple(e["action"]), tuple(e["conditionKeys"]))
-            for e in internal["findings"]]
+    want = [(e["resource"], json.dumps(e["principal"]), e["accessType"], tuple(e["action"]),
+             tuple(sorted(e["condition"].items()))) for e in internal["findings"]]
     assert sorted(got) == sorted(want)
 
 
@@ -354,3 +354,34 @@ def test_export_securityhub_cli_contract(demo, tmp_path: Path) -> None:
     report = json.loads(ok.stdout)
     assert (report["findings"], report["imported"], report["failed"]) == (1, 1, 0)
     assert report["batches"][0]["productArn"] == f"arn:aws:securityhub:eu-west-1:{account}:product/{account}/default"
+
+
+def test_snapshot_scan_with_guardrails_folds_the_demo_rcp(demo, tmp_path: Path) -> None:
+    """`apply_guardrails`: the demo's organization-only S3 RCP (attached here to the first member account,
+    as on the demo's Sandbox OU) blocks every outside caller, so the S3 findings of that account's buckets
+    disappear; every other finding is the manifest's; S3 findings say APPLIED, except the management
+    account's (RCPs skip it: NOT_APPLICABLE)."""
+    from pipeline.scan import run_scan
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(demo["snapshot"], snapshot)
+    org_file = snapshot / "organization.json"
+    org = json.loads(org_file.read_text())
+    guarded = demo["manifest"]["organization"]["accounts"][1]  # a member: RCPs skip the management account
+    rcp = next(p for p in org["policies"] if p["name"] == "OrganizationOnlyS3")
+    rcp["targets"].append({"targetId": guarded, "type": "ACCOUNT", "name": ""})
+    org_file.write_text(json.dumps(org))
+    code, _ = run_scan(settings(tmp_path / "out", zone="ORGANIZATION", apply_guardrails=True),
+                       from_snapshot=str(snapshot))
+    assert code == 0
+    resources = {r["resourceArn"]: r for r in demo["manifest"]["resources"]}
+    want = expected(demo["manifest"], "ORGANIZATION")
+    blocked = {e for e in want if resources[e[0]]["resourceType"] == "AWS::S3::Bucket"
+               and resources[e[0]]["account"] == guarded}
+    assert blocked  # the demo gives outside callers S3 access there, which the RCP takes away
+    assert {g for g in observed(tmp_path / "out") if g[0] in resources} == want - blocked
+    management = demo["manifest"]["organization"]["managementAccount"]
+    fields = {(f["resourceOwnerAccount"] == management,
+               f["findingDetails"][0]["externalAccessDetails"]["resourceControlPolicyRestriction"])
+              for f in findings(tmp_path / "out") if f["findingType"] == "ExternalAccess"
+              and f["resourceType"] == "AWS::S3::Bucket"}
+    assert (True, "NOT_APPLICABLE") in fields and fields <= {(True, "NOT_APPLICABLE"), (False, "APPLIED")}

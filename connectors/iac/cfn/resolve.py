@@ -53,6 +53,8 @@ FUNCTIONS = ("Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::Select", "Fn::Spli
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 _SUB_ANY = re.compile(r"\$\{(!?)([^}]*)\}")
 _DYNAMIC_REF = re.compile(r"\{\{resolve:([a-z-]+):([^}]*)\}\}")
+_SSM_VERSION = re.compile(r":\d+$")  # {{resolve:ssm:name:version}}; parameter names hold no ":digits" tail
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Context:
     dynamic_references: dict[str, Any] = field(default_factory=dict)
     wildcard: bool = False
     account_defaulted: bool = False
+    unversioned_dynamic_refs: bool = False  # --allow-dynamic-ref-without-version
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Template:
     parameters: dict[str, Node]
     mappings: JObject | None
     conditions: JObject | None
+    transforms: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, root: JObject) -> Template:
@@ -88,11 +92,14 @@ class Template:
                 raise TemplateError(f"resource {k.value} is not an object", v.span)
             resources[k.value] = v
         params = root.get("Parameters")
-        mappings, conditions = root.get("Mappings"), root.get("Conditions")
+        mappings, conditions, transform = root.get("Mappings"), root.get("Conditions"), root.get("Transform")
+        transforms = [transform] if isinstance(transform, JString) else \
+            transform.items if isinstance(transform, JArray) else ()
         return cls(root, resources,
                    {k.value: v for k, v in params.pairs} if isinstance(params, JObject) else {},
                    mappings if isinstance(mappings, JObject) else None,
-                   conditions if isinstance(conditions, JObject) else None)
+                   conditions if isinstance(conditions, JObject) else None,
+                   tuple(t.value for t in transforms if isinstance(t, JString)))
 
     def type_of(self, logical_id: str) -> str:
         t = self.resources[logical_id].get("Type")
@@ -437,8 +444,12 @@ class Resolver:
         return items[i]
 
     def _find_in_map(self, arg: Node, span: Span, path: Path) -> Any:
+        usage = "Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey(, {DefaultValue: value})]"
+        if not (isinstance(arg, JArray) and len(arg.items) in (3, 4)):
+            raise TemplateError(usage, arg.span)
+        default = self._find_in_map_default(arg.items[3]) if len(arg.items) == 4 else None
         keys = []
-        for item in _arguments(arg, 3, "Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]"):
+        for item in arg.items[:3]:
             k = self.value(item, path)
             if isinstance(k, bool) or not isinstance(k, (str, int, float)):
                 raise TemplateError(f"Fn::FindInMap: key {_show(k)} is not a string", item.span)
@@ -447,8 +458,19 @@ class Resolver:
         for k in keys:
             node = node.get(k) if isinstance(node, JObject) else None
         if node is None:
+            node = default  # read only when the lookup misses: an unused default never has to resolve
+        if node is None:
             raise TemplateError(f"Fn::FindInMap: no value at Mappings.{'.'.join(keys)}", span)
         return self.value(node, path)
+
+    def _find_in_map_default(self, option: Node) -> Node:
+        """The fourth argument `{DefaultValue: value}`, which only the AWS::LanguageExtensions transform knows."""
+        if LANGUAGE_EXTENSIONS not in self.t.transforms:
+            raise TemplateError(f"Fn::FindInMap with a DefaultValue needs Transform: {LANGUAGE_EXTENSIONS}",
+                                option.span)
+        if not (isinstance(option, JObject) and len(option.pairs) == 1 and option.pairs[0][0].value == "DefaultValue"):
+            raise TemplateError("Fn::FindInMap: the fourth argument must be {DefaultValue: value}", option.span)
+        return option.pairs[0][1]
 
     def _import_value(self, arg: Node, span: Span, path: Path) -> Any:
         name = self.value(arg, path)
@@ -460,8 +482,14 @@ class Resolver:
         return self._unknown_value(f"Fn::ImportValue {name}", span, path)
 
     def _dynamic(self, text: str, span: Span, path: Path) -> Any:
+        """`{{resolve:ssm:name:version}}` from --dynamic-references. A reference without a version is not
+        resolved unless --allow-dynamic-ref-without-version: the value checked could change before deployment
+        (the AWS tool refuses it too). ssm-secure and secretsmanager values are never read."""
         def one(m: re.Match) -> str:
             service, key = m.group(1), m.group(2)
+            if service == "ssm" and not _SSM_VERSION.search(key) and not self.ctx.unversioned_dynamic_refs:
+                raise Unresolved(f"dynamic reference {m.group(0)} without a version (pin one, or pass "
+                                 "--allow-dynamic-ref-without-version)", span)
             for candidate in (m.group(0), f"{service}:{key}", key):
                 if candidate in self.ctx.dynamic_references and service == "ssm":
                     return str(self.ctx.dynamic_references[candidate])

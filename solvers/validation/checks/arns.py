@@ -3,7 +3,9 @@ Region and account fields as the service's templates require, the resource part,
 resource type's own policy can name."""
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 
 from solvers.validation.findings import (
     DYNAMODB_TABLE,
@@ -15,7 +17,7 @@ from solvers.validation.findings import (
     S3_OBJECT_LAMBDA,
     SUGGESTION,
 )
-from solvers.validation.reference import arn_templates, arn_templates_everywhere, partitions
+from solvers.validation.reference import ArnTemplate, arn_templates, arn_templates_everywhere, partitions
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule, scope
 
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -106,11 +108,12 @@ def check_arn(ctx: Context, v) -> list[str] | None:
     if service != service.lower():
         ctx.report("INVALID_ARN_SERVICE_CASE", v, service=service, lower=service.lower())
         return fields
-    templates = arn_templates(service)
-    problems = _field_problems(templates, partition, service, region, account, resource)
+    types = _types(service, everywhere=False)
+    problems = _field_problems(types, partition, service, region, account, resource)
     if problems:  # before reporting, ask every service that uses this ARN service name
-        templates = arn_templates_everywhere(service)
-        problems = _field_problems(templates, partition, service, region, account, resource)
+        types = _types(service, everywhere=True)
+        problems = _field_problems(types, partition, service, region, account, resource)
+    templates = types.templates
     specifics = {"value": text, "service": service, "region": region, "account": account,
                  "example": templates[0].template if templates else ""}
     for code in problems:
@@ -118,29 +121,65 @@ def check_arn(ctx: Context, v) -> list[str] | None:
     return fields
 
 
-def _field_problems(templates, partition: str, service: str, region: str, account: str, resource: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _Types:
+    """A service's ARN templates, indexed by the literal word their resource part starts with."""
+    templates: tuple[ArnTemplate, ...]
+    by_head: dict[str, tuple[ArnTemplate, ...]]  # "instance" -> EC2's instance template
+    placeholder: tuple[ArnTemplate, ...]  # those that start with a placeholder (S3's ${BucketName})
+
+
+@functools.lru_cache(maxsize=1024)
+def _types(service: str, everywhere: bool) -> _Types:
+    templates = arn_templates_everywhere(service) if everywhere else arn_templates(service)
+    by_head: dict[str, list[ArnTemplate]] = {}
+    placeholder = []
+    for t in templates:
+        head = _leading_word(t.resource)
+        if head.startswith("${"):
+            placeholder.append(t)
+        else:
+            by_head.setdefault(head.lower(), []).append(t)
+    return _Types(templates, {k: tuple(v) for k, v in by_head.items()}, tuple(placeholder))
+
+
+def _field_problems(types: _Types, partition: str, service: str, region: str, account: str,
+                    resource: str) -> list[str]:
     """The issue codes for the Region, account and resource fields against the service's templates."""
-    if not templates:
+    if not types.templates:
         return []
+    named = _named_types(types, resource)
     out = []
     if not _free(region):
-        if region and not any(t.needs_region for t in templates):
+        if region and not any(t.needs_region for t in named):
             out.append("ARN_REGION_NOT_ALLOWED")
-        elif not region and all(t.needs_region for t in templates):
+        elif not region and all(t.needs_region for t in named):
             out.append("MISSING_ARN_REGION")
         elif region and not _known_region(partition, region):
             out.append("INVALID_ARN_REGION")
     if not _free(account):
-        if account and not any(t.needs_account for t in templates):
+        if account and not any(t.needs_account for t in named):
             out.append("ARN_ACCOUNT_NOT_ALLOWED")
-        elif not account and all(t.needs_account for t in templates) and not _free(resource) \
+        elif not account and all(t.needs_account for t in named) and not _free(resource) \
                 and not resource.startswith(_AWS_OWNED.get(service, ())):
             out.append("MISSING_ARN_ACCOUNT")
         elif account and not _ACCOUNT.match(account) and account != "aws":
             out.append("INVALID_ARN_ACCOUNT")
-    if not out and not _fits_some_type(resource, templates):
+    if not out and not _fits_some_type(resource, types):
         out.append("INVALID_ARN_RESOURCE")
     return out
+
+
+def _named_types(types: _Types, resource: str) -> tuple[ArnTemplate, ...]:
+    """The templates of the resource types a resource part names, which decide its Region and account
+    fields: an S3 bucket has neither, an S3 access point both. A literal leading word names the types
+    whose templates start with it ("instance/i-1" an EC2 instance); a word no type starts with names
+    the types whose template starts with a placeholder (S3's ${BucketName}); a leading wildcard names
+    every type."""
+    head = _leading_word(resource)
+    if not head or _free(head):
+        return types.templates
+    return types.by_head.get(head.lower()) or types.placeholder or types.templates
 
 
 def _leading_word(text: str) -> str:
@@ -148,18 +187,13 @@ def _leading_word(text: str) -> str:
     return found.group() if found else ""
 
 
-def _fits_some_type(resource: str, templates) -> bool:
+def _fits_some_type(resource: str, types: _Types) -> bool:
     """Whether the resource part starts like one of the service's resource types ("function:...",
     "table/..."). Only the leading word is compared: the catalog's templates trail behind new resource
     paths and spellings (API Gateway's "/v2/apis", stacks without their id), which AWS accepts."""
     if _free(resource):
         return True  # a pattern may name resource types the catalog does not list yet
-    head = _leading_word(resource)
-    for t in templates:
-        template_head = _leading_word(t.resource)
-        if template_head.startswith("${") or template_head.lower() == head.lower():
-            return True
-    return False
+    return bool(types.placeholder) or _leading_word(resource).lower() in types.by_head
 
 
 def _known_region(partition: str, region: str) -> bool:

@@ -24,7 +24,8 @@ from solvers.validation.findings import (
 )
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule, scope
 
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
+# ${TagKey} and <key> are placeholders; ssm and secretsmanager write the tag name as the word tag-key
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>|(?<=tag/)tag-key$")
 _TAG_KEYS = re.compile(r"^[a-z0-9-]+:(resourcetag|requesttag|principaltag|existingobjecttag|requestobjecttag)/?$",
                        re.IGNORECASE)
 _IRRELEVANT_IN_OWN_POLICY = ("aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths",
@@ -213,15 +214,18 @@ def _per_action(ctx: Context, catalog, s, conditions) -> None:
         if low in GLOBAL_KEYS:
             continue  # session properties (glue:RoleAssumedBy, ...) are present for every action
         prefix = low.partition(":")[0]
-        # Across services a key is judged per action. Within the key's own service the catalog lags
-        # behind AWS (new keys reach its actions late), so there the statement is only judged when the
-        # key belongs to a single action, which must then be listed.
-        missing = [(a, act) for a, act in listed if act.service.lower() != prefix and not supports(act, low)]
-        own = [act for _, act in listed if act.service.lower() == prefix]
-        required = () if any(supports(act, low) for act in own) else actions_supporting(prefix, low)
+        # Every listed action that the catalog says never carries the key is reported, whichever service it
+        # belongs to (AWS's console flags kms:GetKeyPolicy under kms:RecipientAttestation:PCR8). The one
+        # exception: when no action of the key's own service lists the key, the catalog knows too little
+        # about that service to judge its actions, so only other services' actions are judged then.
+        own_supported = any(supports(act, low) for _, act in listed if act.service.lower() == prefix)
+        required = () if own_supported else actions_supporting(prefix, low)
         if len(required) == 1 and not any(covers(a.text, required[0]) for a in s.actions):
             ctx.report("MISSING_ACTION_FOR_CONDITION_KEY", [c.value], key=c.key, required=required[0])
             continue
+        judge_own = own_supported or bool(required)
+        missing = [(a, act) for a, act in listed
+                   if (judge_own or act.service.lower() != prefix) and not supports(act, low)]
         if not missing:
             continue
         ctx.report("UNSUPPORTED_ACTION_FOR_CONDITION_KEY", [*(a for a, _ in missing), c.value], key=c.key,

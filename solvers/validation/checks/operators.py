@@ -12,6 +12,7 @@ from solvers.catalog import load_catalog
 from solvers.jsonspan import JArray, JBool, JNumber, JString
 from solvers.operators import OPERATORS, QUALIFIERS
 from solvers.operators import Family as OpFamily
+from solvers.validation.checks import arn_operator_exceptions
 from solvers.validation.document import scalar_text
 from solvers.validation.findings import ERROR, SECURITY_WARNING, SUGGESTION, WARNING
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule
@@ -119,7 +120,7 @@ def check_operators(ctx: Context) -> None:
             _values(ctx, c, family)
             key = catalog.condition_key(c.key)
             if key is not None:
-                _key_type(ctx, c, family, key.type.removeprefix("ArrayOf"))
+                _key_type(ctx, s, c, family, key.type.removeprefix("ArrayOf"))
 
 
 def _values(ctx: Context, c, family: str) -> None:
@@ -189,7 +190,7 @@ def _is_date(text: str) -> bool:
         return False
 
 
-def _key_type(ctx: Context, c, family: str, key_type: str) -> None:
+def _key_type(ctx: Context, s, c, family: str, key_type: str) -> None:
     op = c.operator
     accepted = _ACCEPTS.get(key_type)
     if accepted is None:
@@ -199,7 +200,8 @@ def _key_type(ctx: Context, c, family: str, key_type: str) -> None:
     if family not in accepted:
         ctx.report("TYPE_MISMATCH", c.value, key=c.key, key_type=key_type, operator=op.text,
                    allowed=" or ".join(sorted(accepted)))
-    elif key_type == "ARN" and family == "String":
+    elif key_type == "ARN" and family == "String" and not arn_operator_exceptions.exempt(
+            op.text, c.key_lower, [v.text for v in c.values if v.is_string], [a.text for a in s.actions]):
         ctx.report("STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS", c.value, key=c.key, operator=op.text,
                    arn_operator=op.text.replace("String", "Arn").replace("IgnoreCase", ""))
 

@@ -7,9 +7,10 @@ from collections import Counter
 from solvers.jsonspan import JArray, JObject, JString, kind_name
 from solvers.policy import VERSIONS
 from solvers.validation.document import STATEMENT_ELEMENTS, TOP_ELEMENTS, At, scalar_text
-from solvers.validation.findings import ERROR, IDENTITY, RCP, SCP, SUGGESTION, TRUST, WARNING
+from solvers.validation.findings import ERROR, IDENTITY, RCP, RESOURCE, SCP, SUGGESTION, TRUST, WARNING
 from solvers.validation.rules import (
     EVERY_POLICY,
+    NO_RESOURCE_TYPE,
     NOT_TRUST,
     RESOURCE_NOT_TRUST,
     Context,
@@ -167,7 +168,8 @@ def _statement(ctx: Context, s) -> None:
         ctx.report("MISSING_EFFECT", s.at, index=s.index)
     if "Action" not in names and "NotAction" not in names:
         ctx.report("MISSING_ACTION", s.at, index=s.index)
-    if "Resource" not in names and "NotResource" not in names and not ctx.is_trust:
+    if "Resource" not in names and "NotResource" not in names and not ctx.is_trust \
+            and not _federated_trust(ctx, s):
         ctx.report("MISSING_RESOURCE", s.at, index=s.index)
     if "Principal" not in names and "NotPrincipal" not in names:
         ctx.report("MISSING_PRINCIPAL", s.at, index=s.index)
@@ -175,6 +177,18 @@ def _statement(ctx: Context, s) -> None:
         if first in names and second in names:
             ctx.report("UNSUPPORTED_ELEMENT_COMBINATION", [names[first], names[second]], first=first,
                        second=second)
+
+
+def _federated_trust(ctx: Context, s) -> bool:
+    """A statement of a resource policy given without a resource type whose Principal is Federated: only
+    a role trust policy can name a federated identity provider, and a trust policy has no Resource.
+    AWS answers so (the recorded Cognito trust policy validated as RESOURCE_POLICY gets no
+    MISSING_RESOURCE); a Service or AWS principal with sts: actions alone does not make a trust policy."""
+    if ctx.policy_type != RESOURCE or ctx.resource_type != NO_RESOURCE_TYPE:
+        return False
+    principal, negated = s.principal_element
+    return not negated and principal is not None and isinstance(principal.node, JObject) \
+        and any(k.value == "Federated" for k, _ in principal.members())
 
 
 def _sids(ctx: Context) -> None:

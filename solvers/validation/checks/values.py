@@ -7,7 +7,7 @@ import ipaddress
 import re
 
 from solvers.validation.checks.principals import SERVICE_PRINCIPAL
-from solvers.validation.findings import ERROR, IDENTITY, SECURITY_WARNING, SUGGESTION
+from solvers.validation.findings import ERROR, SECURITY_WARNING, SUGGESTION
 from solvers.validation.reference import is_region
 from solvers.validation.rules import EVERY_POLICY, Context, Family, Rule
 
@@ -16,10 +16,16 @@ _VPCE = re.compile(r"^vpce-([A-Za-z0-9]{8}|[A-Za-z0-9]{17})$")
 _KMS_KEY = re.compile(r"^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 _VIA_SERVICE = re.compile(r"^[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
 _KMS_KEY_KEYS = ("s3:x-amz-server-side-encryption-aws-kms-key-id",)
-_REGION_KEYS = ("aws:requestedregion",)
-# Keys that draw a trust boundary: a short literal before a wildcard or variable matches far too much.
-SENSITIVE_KEYS = ("aws:principalarn", "aws:sourcearn", "aws:principalaccount", "aws:sourceaccount",
-                  "aws:resourceaccount", "aws:principalorgid", "aws:sourceorgid", "aws:resourceorgid", "aws:userid")
+_REGION_KEYS = ("aws:requestedregion", "ec2:region")
+# Keys that draw a trust boundary (AWS's check reference, "Error – Wildcard usage too permissive", and
+# the "Sensitive condition keys" list of its global condition keys page). On the ID keys no wildcard
+# has a valid use; on ARN keys a wildcard needs 6 literal characters before it; on aws:userid
+# ("UNIQUE-ID:SESSION") a wildcard may only stand after the colon or be the whole unique-ID part.
+NO_WILDCARD_KEYS = ("aws:principalaccount", "aws:principalorgid", "aws:resourceaccount", "aws:resourceorgid",
+                    "aws:sourceaccount", "aws:sourceorgid", "aws:sourcevpc", "aws:sourcevpce", "aws:vpceaccount",
+                    "aws:vpceorgid")
+PREFIX_KEYS = ("aws:principalarn", "aws:sourcearn")
+SENSITIVE_KEYS = (*NO_WILDCARD_KEYS, *PREFIX_KEYS, "aws:userid")
 MIN_LITERAL_PREFIX = 6
 _UNTRUSTWORTHY = ("aws:useragent", "aws:referer")
 _PAIRS = {"aws:vpcsourceip": ("aws:sourcevpc", "aws:sourcevpce"),
@@ -51,11 +57,11 @@ RULES = (
          "ACCOUNT:key/ID).", "S3 records the key by its ARN; other spellings never match."),
     Rule("INVALID_REGION", ERROR, EVERY_POLICY, "{value!r} is not an AWS Region.", "An unknown Region never matches."),
     Rule("WILDCARD_USAGE_TOO_PERMISSIVE", ERROR, EVERY_POLICY,
-         "{value!r} for {key} has a wildcard after only {count} literal characters; name the principal, "
-         "account or organization more precisely.", "A boundary key matched by a short pattern lets outsiders in."),
+         "{value!r} for {key} is too permissive: {why}.",
+         "A boundary key matched by a short pattern lets outsiders in."),
     Rule("VARIABLE_USAGE_TOO_PERMISSIVE", ERROR, EVERY_POLICY,
-         "{value!r} for {key} starts with a policy variable after only {count} literal characters; the caller "
-         "controls what it matches.", "A variable at the start of a boundary value acts as a wildcard."),
+         "{value!r} for {key} is too permissive: {why}; a policy variable acts as a wildcard here.",
+         "A variable at the start of a boundary value acts as a wildcard."),
     Rule("UNTRUSTWORTHY_CONDITION_KEY", SECURITY_WARNING, EVERY_POLICY,
          "{key} is set by the caller and can be forged; do not grant access on it.",
          "Client-supplied headers are not an access control."),
@@ -158,30 +164,44 @@ def _strict(text: str):
         return None
 
 
-def _session_of_own_principal(ctx: Context, c, text: str) -> bool:
-    """aws:userid "*:SESSION" in an identity policy: the unique-ID part before the colon can only be
-    that of a principal the policy is attached to, and the literal session name after it is what the
-    policy means to pin (AWS's own managed policies write it so). Outside identity policies the same
-    value admits any principal of any account, and is reported."""
-    if c.key_lower != "aws:userid" or ctx.policy_type != IDENTITY:
+_ONE_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+def _userid_allows(text: str) -> bool:
+    """aws:userid is "UNIQUE-ID:SESSION": a wildcard or variable may stand anywhere after the colon, and
+    before it only as the whole unique-ID part ("*:ci-session", "AROAEXAMPLE:*", "${aws:userid}:*")."""
+    colon = _ONE_VARIABLE.sub(lambda m: "_" * len(m.group()), text).find(":")  # not a variable's own colon
+    if colon < 0:
         return False
-    head, colon, session = text.partition(":")
-    return bool(colon) and head == "*" and len(session) >= MIN_LITERAL_PREFIX \
-        and not any(ch in session for ch in "*?$")
+    head = text[:colon]
+    return head == "*" or _ONE_VARIABLE.fullmatch(head) is not None \
+        or not any(m in head for m in ("*", "?", "${"))
 
 
 def _permissive(ctx: Context, c) -> None:
+    low = c.key_lower
     for v in c.values:
         text = v.text
         cut = min((i for i in (text.find("*"), text.find("?"), text.find("${")) if i >= 0), default=-1)
-        if cut < 0 or cut >= MIN_LITERAL_PREFIX or _session_of_own_principal(ctx, c, text):
+        if cut < 0:
             continue
         variable = text.find("${") == cut
-        if variable and ctx.policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY") or (
-                variable and text.startswith("${aws:") and text.endswith("}") and text.count("${") == 1):
+        if low != "aws:userid" and variable and (
+                ctx.policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+                or text.startswith("${aws:") and text.endswith("}") and text.count("${") == 1):
             continue  # a whole-value variable compares one boundary with another (data perimeters)
+        if low == "aws:userid":
+            if _userid_allows(text):
+                continue
+            why = "in the unique-ID part it must be that whole part (\"*:SESSION\") or stand after the colon"
+        elif low in PREFIX_KEYS:
+            if cut >= MIN_LITERAL_PREFIX:
+                continue
+            why = f"only {cut} literal characters precede it, at least {MIN_LITERAL_PREFIX} are needed"
+        else:
+            why = "this key names an account, organization or network, which no pattern should widen"
         code = "VARIABLE_USAGE_TOO_PERMISSIVE" if variable else "WILDCARD_USAGE_TOO_PERMISSIVE"
-        ctx.report(code, v, value=text, key=c.key, count=cut)
+        ctx.report(code, v, value=text, key=c.key, why=why)
 
 
 FAMILY = Family("values", RULES, check_values)

@@ -160,3 +160,29 @@ def test_terraform_attachments_link_policies_to_principals(tmp_path: Path) -> No
     assert attached["aws_iam_policy.p"] == [role] and attached["aws_iam_role_policy.inline"] == [role]
     (principal,) = ex.principals
     assert (principal.path, principal.external_managed_policy_arns) == ("/svc/", ["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+
+
+def test_terraform_jsonencode_known_is_read_and_unknown_is_unresolved_never_dropped(tmp_path: Path) -> None:
+    def res(address: str, values: dict) -> dict:
+        rtype, name = address.split(".")
+        return {"address": address, "mode": "managed", "type": rtype, "name": name, "values": values}
+    refs = {"references": ["aws_s3_bucket.b.arn", "aws_s3_bucket.b"]}  # all a plan records of jsonencode(...)
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        res("aws_iam_policy.known", {"name": "known", "policy": json.dumps(DOC)}),
+        res("aws_iam_policy.later", {"name": "later"}),
+        res("aws_iam_role.r", {"name": "r", "assume_role_policy": json.dumps(DOC)})]}},
+        "resource_changes": [
+            {"address": "aws_iam_policy.later", "change": {"after_unknown": {"policy": True, "arn": True}}},
+            {"address": "aws_iam_role.r", "change": {"after_unknown": {"inline_policy": True}}}],
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_iam_policy.known", "expressions": {"policy": {"references": ["var.bucket"]}}},
+            {"address": "aws_iam_policy.later", "expressions": {"policy": refs}},
+            {"address": "aws_iam_role.r", "expressions": {"inline_policy": [{"policy": refs}]}}]}}}
+    sites = {(s.address, s.attribute): s for s in run(tmp_path, plan, "plan.json").sites}
+    assert sites[("aws_iam_policy.known", "policy")].policy == DOC
+    later = sites[("aws_iam_policy.later", "policy")]
+    assert later.policy is None and [u.what for u in later.unresolved] == [
+        "after_unknown (aws_s3_bucket.b.arn, aws_s3_bucket.b)"]
+    inline = sites[("aws_iam_role.r", "inline_policy")]  # a dynamic block over unknown values
+    assert inline.policy is None and inline.unresolved and inline.policy_type == "IDENTITY_POLICY"
+    assert [a["name"] for a in inline.attached_to or []] == ["r"]

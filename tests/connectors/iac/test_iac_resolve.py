@@ -166,3 +166,45 @@ def test_a_reference_cycle_is_detected(tmp_path: Path) -> None:
         "P": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "A"}, "PolicyDocument": {}}}}}
     problems = {p.key: p for p in run(tmp_path, template).problems}
     assert "cycle" in problems["P"].message and problems["P"].code == "IAC_INVALID_RESOURCE"
+
+
+def test_find_in_map_default_value_with_the_language_extensions(tmp_path: Path) -> None:
+    sections = {"Transform": "AWS::LanguageExtensions", "Parameters": {"Unset": {"Type": "String"}},
+                "Mappings": {"M": {"us-east-2": {"Bucket": "arn:aws:s3:::ohio"}}}}
+    missing = {"Fn::FindInMap": ["M", "eu-west-1", "Bucket", {"DefaultValue": {"Fn::Sub": "arn:aws:s3:::${AWS::Region}"}}]}
+    assert resource_of(probe(tmp_path, missing, sections=sections)) == "arn:aws:s3:::us-east-2"
+    found = {"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "Bucket", {"DefaultValue": {"Ref": "Unset"}}]}
+    site = probe(tmp_path, found, sections=sections)
+    assert resource_of(site) == "arn:aws:s3:::ohio" and not site.unresolved  # an unused default is never read
+
+
+@pytest.mark.parametrize(("transform", "option", "message"), [
+    (None, {"DefaultValue": "x"}, "needs Transform: AWS::LanguageExtensions"),
+    (["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"], {"Default": "x"}, "must be {DefaultValue: value}"),
+])
+def test_find_in_map_default_value_mistakes(tmp_path: Path, transform, option, message: str) -> None:
+    template: dict = {"Mappings": {"M": {"a": {"b": "c"}}}, "Resources": {"P": {
+        "Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::FindInMap": ["M", "x", "b", option]}}]}}}}}
+    if transform:
+        template["Transform"] = transform
+    (problem,) = run(tmp_path, template).problems
+    assert problem.code == "IAC_INVALID_RESOURCE" and message in problem.message
+
+
+def test_dynamic_references_need_a_version_unless_allowed(tmp_path: Path) -> None:
+    (tmp_path / "refs.json").write_text(json.dumps({"ssm:/buckets/data": "arn:aws:s3:::data",
+                                                    "ssm:/buckets/logs:3": "arn:aws:s3:::logs"}))
+    refs = str(tmp_path / "refs.json")
+    pinned = probe(tmp_path, "{{resolve:ssm:/buckets/logs:3}}", dynamic_references=refs)
+    assert resource_of(pinned) == "arn:aws:s3:::logs" and not pinned.unresolved
+    floating = probe(tmp_path, "{{resolve:ssm:/buckets/data}}", dynamic_references=refs)
+    assert floating.policy is None
+    (unknown,) = floating.unresolved
+    assert "without a version" in unknown.what and "--allow-dynamic-ref-without-version" in unknown.what
+    allowed = probe(tmp_path, "{{resolve:ssm:/buckets/data}}", dynamic_references=refs,
+                    allow_dynamic_ref_without_version=True)
+    assert resource_of(allowed) == "arn:aws:s3:::data" and not allowed.unresolved
+    secret = probe(tmp_path, "{{resolve:secretsmanager:/buckets/data}}", dynamic_references=refs,
+                   allow_dynamic_ref_without_version=True)
+    assert [u.what for u in secret.unresolved] == ["dynamic reference {{resolve:secretsmanager:/buckets/data}}"]

@@ -158,3 +158,33 @@ def test_aws_compatible_principal_limit(monkeypatch):
     assert len(analyze_resource(bucket(), people)) == 3  # by default: every finding
     [f] = analyze_resource(bucket(), people, aws_compatible=True)
     assert (f["error"], f["findingDetails"]) == ("PRINCIPAL_LIMIT_EXCEEDED", [])
+
+
+def test_one_finding_per_condition_cube():
+    """An action open under two conditions is in both findings (AWS: one per resource, principal and
+    condition); each condition keeps only the keys its access needs; ids are the same run after run."""
+    vpc = lambda v: {"StringEquals": {"aws:SourceVpc": v}}  # noqa: E731
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": vpc("vpc-1")},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*", "Condition": vpc("vpc-2")},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "data"}}}]}
+    people = [role(OWNER, "vpcs", policy)]
+    first, again = analyze_resource(bucket(), people), analyze_resource(bucket(), people)
+    got = {tuple(sorted(details(f)["condition"].items())): details(f)["action"] for f in first}
+    assert got == {(("aws:SourceVpc", "vpc-1"),): ["s3:GetObject"],
+                   (("aws:SourceVpc", "vpc-2"),): ["s3:GetObject", "s3:PutObject"],
+                   (("aws:PrincipalTag/team", "data"),): ["s3:ListBucket"]}
+    assert len({f["id"] for f in first}) == 3 and [f["id"] for f in first] == [f["id"] for f in again]
+    assert_examples_allowed(first)
+
+
+def test_a_region_lock_gives_one_cube_per_region():
+    """An SCP that denies outside two Regions: access in each Region is its own condition."""
+    lock = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": "iam:*", "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]}
+    reader = role(OWNER, "reader", allow("s3:GetObject"), scps=levels(None, lock))
+    findings = analyze_resource(bucket(), [reader])
+    assert sorted((details(f)["condition"]["aws:RequestedRegion"], tuple(details(f)["action"])) for f in findings) == [
+        ("eu-west-1", ("s3:GetObject",)), ("us-east-1", ("s3:GetObject",))]
+    assert_examples_allowed(findings)

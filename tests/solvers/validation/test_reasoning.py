@@ -84,8 +84,8 @@ def test_questions_are_cached_by_statement_text(monkeypatch) -> None:
 
 def test_an_undecided_question_gives_no_suggestion(monkeypatch) -> None:
     from solvers.validation.checks import reasoning
-    either = {**WIDE, "Condition": {"StringEquals": {"s3:prefix": ["a", "b"]}}}
-    one = {**WIDE, "Action": "s3:GetObject", "Condition": {"StringEquals": {"s3:prefix": "a"}}}
+    either = {**WIDE, "Condition": {"StringEquals": {"s3:ExistingObjectTag/team": ["a", "b"]}}}
+    one = {**WIDE, "Action": "s3:GetObject", "Condition": {"StringEquals": {"s3:ExistingObjectTag/team": "a"}}}
     assert redundant([either, one]) == [("Statement", 1)]  # the engine proves it
     monkeypatch.setattr(reasoning, "_adds", lambda group: None)
     assert redundant([either, {**one, "Sid": "Other"}]) == []  # undecided: nothing said

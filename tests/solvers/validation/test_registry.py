@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from solvers.jsonspan import JArray, JObject, parse_json
 from solvers.validation import FINDING_TYPES, validate_policy
 from solvers.validation.findings import POLICY_TYPES, RESOURCE_TYPES
 from solvers.validation.registry import FAMILIES, RULES
+from tests.solvers.validation.spans import node_at
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CODES = sorted(RULES)
@@ -24,19 +24,6 @@ def _fixture(code: str) -> dict:
     path = FIXTURES / f"{code}.json"
     assert path.exists(), f"{code} has no fixture"
     return json.loads(path.read_text())
-
-
-def _node_at(text: str, path: list):
-    node = parse_json(text)
-    for step in path:
-        if "index" in step:
-            assert isinstance(node, JArray)
-            node = node.items[step["index"]]
-        else:
-            assert isinstance(node, JObject)
-            node = node.get(step["value"])
-            assert node is not None
-    return node
 
 
 def test_registry_covers_the_current_codes() -> None:
@@ -70,7 +57,7 @@ def test_fixture_triggers_code_and_clean_counterpart_does_not(code: str) -> None
         for loc in f.locations:
             if code == "JSON_SYNTAX_ERROR":
                 continue
-            node = _node_at(trigger, [d for d in loc.as_dict()["path"]])
+            node = node_at(trigger, [d for d in loc.as_dict()["path"]])
             assert (node.span.start_offset, node.span.end_offset) == (loc.span.start_offset, loc.span.end_offset)
     clean = validate_policy(_text(fx["clean"]), fx["policyType"], fx.get("resourceType"))
     assert code not in {f.issue_code for f in clean}
