@@ -3,11 +3,13 @@
 Each policy is validated on its own, so a long list is dealt out (policy i to process i mod N) to
 forked processes and to this one, and the findings are put back in the order of the files: the output
 is the one a single process writes. A few policies are not worth a process: below
-POLICIES_PER_PROCESS per process, or where processes cannot be forked, one process validates them all.
+POLICIES_PER_PROCESS per process, or outside Linux (where fork is not the safe default), one process
+validates them all.
 """
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -39,14 +41,13 @@ def usable_cores() -> int:
 
 def processes_for(count: int, jobs: int = 0) -> int:
     """How many processes validate `count` policies: `jobs` when given (1: this one alone), else one per
-    usable core, as long as each gets POLICIES_PER_PROCESS; one where processes cannot be forked."""
+    usable core, as long as each gets POLICIES_PER_PROCESS; one where processes are not forked (below)."""
     if jobs < 0:
         raise InputError(f"--jobs must be 0 (one process per core) or more, not {jobs}")
     wanted = max(1, min(jobs if jobs > 0 else min(usable_cores(), count // POLICIES_PER_PROCESS), count))
-    if wanted == 1:
-        return 1  # without importing multiprocessing (a one-policy command starts faster)
-    import multiprocessing
-    return wanted if "fork" in multiprocessing.get_all_start_methods() else 1
+    # fork only where it is the platform's own start method (Linux; macOS's system libraries are not
+    # fork-safe, Windows has no fork): elsewhere one process validates everything
+    return wanted if sys.platform.startswith("linux") else 1
 
 
 def validate_all(texts: Sequence[str], policy_type: str, resource_type: str | None, reasoning: bool,
