@@ -5,13 +5,15 @@
    processes, each once, in turns:
 
      trustmap    `trustmap validate DIR/*.json --policy-type IDENTITY_POLICY --format json`, default flags
-                 (REDUNDANT_STATEMENT reasoning on), one process for every file;
+                 (REDUNDANT_STATEMENT reasoning on; the files dealt out to one process per core), and
+                 the same with `--jobs 1` (one process for every file: the CPU a policy costs);
      parliament  one Python process that runs parliament.analyze_policy_string(...).findings on every
                  file (its own CLI stops at the first policy it crashes on; a crash is counted here),
                  when parliament is installed (optional: `pip install parliament`; skipped when absent).
 
-   Wall time and CPU time (user + system of the process) are printed, and the ratio of the two tools'
-   wall times. The machine may be shared: the CPU figures move less with other processes' load.
+   Wall time and CPU time (user + system of the process and the processes it forks) are printed, and
+   the ratios of the two tools' wall and CPU times. The outputs of the two trustmap runs must be equal.
+   The machine may be shared: the CPU figures move less with other processes' load.
 
 2. Cold start. p50 (and p90) of 20 whole-process runs of each one-policy command: `trustmap validate`,
    `trustmap check no-new-access`, `trustmap check access-not-granted`, `trustmap analyze`.
@@ -96,15 +98,21 @@ def has_parliament() -> bool:
 def throughput(paths: list[Path]) -> None:
     names = [str(p) for p in paths]
     timed([str(TRUSTMAP), "validate", names[0], "--policy-type", "IDENTITY_POLICY"])  # bytecode, file caches
-    wall, cpu, proc = timed([str(TRUSTMAP), "validate", *names, "--policy-type", "IDENTITY_POLICY",
-                             "--format", "json"])
-    if proc.returncode not in (0, 1):
-        sys.exit(f"trustmap validate failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    argv = [str(TRUSTMAP), "validate", *names, "--policy-type", "IDENTITY_POLICY", "--format", "json"]
+    wall, cpu, proc = timed(argv)
+    one_wall, one_cpu, one_proc = timed([*argv, "--jobs", "1"])
+    for p in (proc, one_proc):
+        if p.returncode not in (0, 1):
+            sys.exit(f"trustmap validate failed ({p.returncode}): {p.stderr.strip()[-500:]}")
+    if one_proc.stdout != proc.stdout:
+        sys.exit("trustmap validate --jobs 1 printed other findings than the default run")
     findings = json.loads(proc.stdout)["findings"]
     with_errors = len({f["policyFile"] for f in findings if f["findingType"] == "ERROR"})
     suggestions = sum(f["issueCode"] == "REDUNDANT_STATEMENT" for f in findings)
-    rows = [("trustmap (default flags)", wall, cpu,
-             f"{len(findings):,} findings; {with_errors} policies with an ERROR; {suggestions} REDUNDANT_STATEMENT")]
+    cores = _cores()
+    rows = [(f"trustmap (default flags, {cores} cores)", wall, cpu,
+             f"{len(findings):,} findings; {with_errors} policies with an ERROR; {suggestions} REDUNDANT_STATEMENT"),
+            ("trustmap --jobs 1", one_wall, one_cpu, "one process: the same output")]
     theirs = None
     if has_parliament():
         p_wall, p_cpu, p_proc = timed([str(PYTHON), "-c", PARLIAMENT_RUN, *names])
@@ -113,11 +121,12 @@ def throughput(paths: list[Path]) -> None:
         theirs = (p_wall, p_cpu)
     print(f"\nPolicy validation, whole processes, {len(paths):,} AWS managed policies (moto "
           f"{_version('moto')}), one file each, one run")
-    print(f"{'run':<28} {'wall s':>8} {'CPU s':>8} {'policies/s':>11}  notes")
+    print(f"{'run':<34} {'wall s':>8} {'CPU s':>8} {'policies/s':>11}  notes")
     for label, w, c, note in rows:
-        print(f"{label:<28} {w:8.2f} {c:8.2f} {len(paths) / w:11,.0f}  {note}")
+        print(f"{label:<34} {w:8.2f} {c:8.2f} {len(paths) / w:11,.0f}  {note}")
     if theirs:
         print(f"trustmap vs parliament: {theirs[0] / wall:.1f}x (wall), {theirs[1] / cpu:.1f}x (CPU); target >= 7x")
+        print(f"trustmap --jobs 1 vs parliament: {theirs[0] / one_wall:.1f}x (wall), {theirs[1] / one_cpu:.1f}x (CPU)")
     else:
         print("parliament: not installed (pip install parliament), no ratio")
 
@@ -152,6 +161,12 @@ def cold_start(folder: Path, runs: int) -> None:
         walls = sorted(w for w, _ in got)
         print(f"{name:<26} {statistics.median(walls):9.3f} {walls[int(0.9 * (len(walls) - 1))]:9.3f} "
               f"{statistics.median(c for _, c in got):8.3f}")
+
+
+def _cores() -> int:
+    sys.path.insert(0, str(REPO))
+    from pipeline.validate_jobs import usable_cores
+    return usable_cores()
 
 
 def _version(dist: str) -> str:

@@ -62,10 +62,9 @@ def write_json_list(path: Path, key: str, items: Iterable, convert: Callable[[di
 
 
 def _json_list(fh: IO[bytes], key: str, items: Iterable, convert: Callable[[dict], dict]) -> None:
-    fh.write(b'{"' + key.encode() + b'": [')
-    for i, item in enumerate(items):
-        fh.write((b",\n" if i else b"\n") + orjson.dumps(convert(item)))
-    fh.write(b"\n]}\n")
+    # one write of the joined lines: a write per item flushed the buffer every few findings
+    lines = [orjson.dumps(convert(item)) for item in items]
+    fh.write(b'{"' + key.encode() + b'": [' + (b"\n" if lines else b"") + b",\n".join(lines) + b"\n]}\n")
 
 
 def finding_v2(f: dict) -> dict:
@@ -132,8 +131,8 @@ def write_artifacts(out: Path, findings: list[dict], run: dict, product_version:
     else:
         write_json_list(paths["findings"], "findings", findings_v2)
     with atomic_writer(paths["ocsf"]) as fh:
-        for f in findings:
-            fh.write(orjson.dumps(ocsf_event(f, product_version, region)) + b"\n")
+        fh.write(b"".join(orjson.dumps(ocsf_event(f, product_version, region), option=orjson.OPT_APPEND_NEWLINE)
+                          for f in findings))
     paths.update(write_asff(out, findings, region, first_account))
     write_artifacts_run(out, run)
     write_json_list(paths["state"], "findings", findings)

@@ -171,11 +171,13 @@ def validate(
     fail_on: FailLevel = typer.Option(FailLevel.error, "--fail-on", case_sensitive=False),
     reasoning: bool = typer.Option(True, "--reasoning/--no-reasoning",
                                    help="Also ask the symbolic engine (redundant statements); slower."),
+    jobs: int = typer.Option(0, "--jobs", help="Processes validating many files (0: one per core, "
+                             "for 200 files or more each; 1: this process only)."),
 ) -> None:
     """Access Analyzer's policy validation: findings with issue codes and exact locations."""
     from pipeline.validate import run_validate
     raise typer.Exit(run_validate(policies, read_policy, policy_type.upper(), resource_type, fmt.value,
-                                  fail_on.value, reasoning))
+                                  fail_on.value, reasoning, jobs))
 
 
 def _fail(message: str, code: int) -> int:

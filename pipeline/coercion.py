@@ -2,9 +2,9 @@
 
 Typer (0.29) coerces every command-line value through a pydantic TypeAdapter, and importing pydantic
 is a third of a one-policy command's start-up (~0.1 s of CPU). The types most of this CLI's parameters
-have need no such machinery: strings, lists of strings, flags and string enums. `install()` has typer
-coerce those here and hands every other annotation (numbers with bounds, paths...) to its own
-pydantic-based coercion, so behaviour outside these types is typer's own.
+have need no such machinery: strings, lists of strings, flags, string enums and integers without bounds.
+`install()` has typer coerce those here and hands every other annotation (numbers with bounds, paths...)
+to its own pydantic-based coercion, so behaviour outside these types is typer's own.
 """
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ class _Plain(_coercion.RuntimeParam):
     def _one(self, value: Any, param: Any, ctx: Any) -> Any:
         if isinstance(value, self.leaf):
             return value
+        if self.leaf is int and isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                raise BadParameter(f"{value!r} is not a valid integer.", ctx=ctx, param=param) from None
         if issubclass(self.leaf, Enum) and isinstance(value, str):
             fold = not getattr(self.parameter_info, "case_sensitive", True)
             for member in self.leaf:
@@ -43,7 +48,7 @@ class _Plain(_coercion.RuntimeParam):
 
 
 def _leaf(annotation: Any) -> type | None:
-    """The plain type an annotation stands for (str, bool, a str Enum; optional, or a list of it)."""
+    """The plain type an annotation stands for (str, bool, int, a str Enum; optional, or a list of it)."""
     origin = typing.get_origin(annotation)
     if origin is list:
         (inner,) = typing.get_args(annotation)
@@ -51,7 +56,7 @@ def _leaf(annotation: Any) -> type | None:
     if origin in (typing.Union, types.UnionType):
         rest = [a for a in typing.get_args(annotation) if a is not type(None)]
         return _leaf(rest[0]) if len(rest) == 1 else None
-    if annotation in (str, bool):
+    if annotation in (str, bool, int):
         return annotation
     if isinstance(annotation, type) and issubclass(annotation, Enum) and issubclass(annotation, str):
         return annotation
@@ -60,6 +65,9 @@ def _leaf(annotation: Any) -> type | None:
 
 def _build(descriptor: Any, original=_coercion.build_runtime_param) -> _coercion.RuntimeParam:
     leaf = _leaf(descriptor.annotation) if descriptor.file_annotation is None else None
+    info = descriptor.parameter_info
+    if leaf is int and (getattr(info, "min", None) is not None or getattr(info, "max", None) is not None):
+        leaf = None  # bounds are typer's (pydantic's) to check
     if leaf is None:
         return original(descriptor)
     return _Plain(descriptor.parameter_info, descriptor.annotation, leaf)

@@ -4,7 +4,6 @@ Kept apart from `pipeline/cli.py` so that the command stays a thin wrapper aroun
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -31,11 +30,15 @@ class Validated:
 
 
 def run_validate(paths: Sequence[str], read: Callable[[str], str], policy_type: str, resource_type: str | None,
-                 fmt: str, fail_on: str, reasoning: bool = False) -> int:
+                 fmt: str, fail_on: str, reasoning: bool = False, jobs: int = 0) -> int:
     """Validate every file (all are read first: an unreadable one fails the run before any output) and
-    print the findings; returns the exit code (1 when a finding reaches the --fail-on level)."""
-    texts = [(p, read(p)) for p in paths]
-    results = [Validated(p, t, validate_policy(t, policy_type, resource_type, reasoning)) for p, t in texts]
+    print the findings; returns the exit code (1 when a finding reaches the --fail-on level). Many files
+    are validated by `jobs` processes (0: one per core; pipeline/validate_jobs.py)."""
+    from pipeline.validate_jobs import validate_all
+
+    texts = [read(p) for p in paths]
+    found = validate_all(texts, policy_type, resource_type, reasoning, jobs)
+    results = [Validated(p, t, f) for p, t, f in zip(paths, texts, found, strict=True)]
     if fmt == "json":
         sys.stdout.write(json.dumps(as_json(results)) + "\n")
     elif fmt == "sarif":
@@ -79,6 +82,8 @@ def as_sarif(results: Sequence[Validated]) -> dict:
     """SARIF 2.1.0 for GitHub code scanning: one rule per issue code, a region per location, artifact
     URIs relative to the repository (the working folder), and a fingerprint per result that stays the
     same when lines move, so that a new upload updates alerts instead of duplicating them."""
+    import hashlib  # here: loading OpenSSL is a tenth of a one-policy command's start-up
+
     from solvers.validation.registry import RULES
     codes = sorted({f.issue_code for r in results for f in r.findings})
     rule_index = {code: i for i, code in enumerate(codes)}

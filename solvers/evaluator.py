@@ -57,8 +57,9 @@ class Request:
 # ---------------------------------------------------------------------------- string matching
 
 def ascii_lower(text: str) -> str:
-    """Case folding used by every case-insensitive comparison: ASCII letters only."""
-    return text.translate(_ASCII_LOWER)
+    """Case folding used by every case-insensitive comparison: ASCII letters only. (For an ASCII
+    string, which is O(1) to tell, str.lower is exactly that, and several times faster.)"""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

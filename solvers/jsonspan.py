@@ -94,14 +94,18 @@ PathStep = str | int | PathKey
 
 
 class SpanSource:
-    """One document seen by the fast policy builder: its span tree is parsed (with `parse_json`, so
-    the spans are exactly the full parser's) the first time any span of the document is asked for."""
+    """One document seen by a fast builder (`solvers.policy_fast`, `solvers.jsontree`), which only
+    takes valid JSON without duplicate keys. Its spans are exactly the full parser's: found, when
+    one is first asked for, by `solvers.jsontree.locate`; its span tree is parsed on first use."""
 
-    __slots__ = ("text", "_tree")
+    __slots__ = ("text", "_tree", "_lines", "_places", "_spans")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._tree: Node | None = None
+        self._lines: LineIndex | None = None
+        self._places: dict = {}  # what `locate` has read of the document
+        self._spans: dict[tuple[PathStep, ...], Span] = {}  # the spans resolved (a finding's are read often)
 
     @property
     def tree(self) -> Node:
@@ -110,31 +114,17 @@ class SpanSource:
         return self._tree
 
     def resolve(self, path: tuple[PathStep, ...]) -> Span:
-        """The span of the node at `path`. Objects of documents given a LazySpan have no duplicate
-        keys; the last pair of a name is taken regardless, as `JObject.get` does."""
-        node = self.tree
-        key: JString | None = None
-        for step in path:
-            if step is KEY:
-                if key is None:
-                    raise LookupError(f"no key before KEY in {path!r}")
-                return key.span
-            if isinstance(step, int):
-                if not isinstance(node, JArray):
-                    raise LookupError(f"path {path!r} indexes a {kind_name(node)}")
-                node = node.items[step]
-                key = None
-                continue
-            if not isinstance(node, JObject):
-                raise LookupError(f"path {path!r} looks up {step!r} in a {kind_name(node)}")
-            found = None
-            for k, v in node.pairs:
-                if k.value == step:
-                    found = (k, v)
-            if found is None:
-                raise LookupError(f"path {path!r}: no member {step!r}")
-            key, node = found
-        return node.span
+        """The span of the node at `path` (an object member's value by name, an array item by index,
+        KEY for the key token of the member named last)."""
+        found = self._spans.get(path)
+        if found is None:
+            from solvers.jsontree import locate  # it builds on this module
+
+            if self._lines is None:
+                self._lines = LineIndex(self.text)
+            start, end = locate(self.text, path, self._places)
+            found = self._spans[path] = Span(start, end, self._lines)
+        return found
 
 
 class LazySpan:

@@ -1,20 +1,21 @@
 """The fast path of `solvers.policy.parse_policy`.
 
 The standard library's C decoder, then the same checks as the full path's on plain values, with spans kept as
-(document, path) and resolved by `parse_json` only if one is ever read. It accepts a subset of what
+(document, path) and found (`solvers.jsontree.locate`) only if one is ever read. It accepts a subset of what
 the full path accepts and must build an equal model: whenever anything is unusual (a duplicate key,
 an element it does not know, a value of another type, anything the full path would reject) it gives
 up and the full path decides. Objects decode to tuples of pairs (duplicates kept, told from arrays,
-which decode to lists); numbers to _Num, their text as written; NaN and Infinity are refused.
+which decode to lists); numbers to Num, their text as written; NaN and Infinity are refused
+(`solvers.jsontree.DECODER`).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import fields
 from typing import cast
 
 from solvers.jsonspan import KEY, LazySpan, PathStep, SpanLike, SpanSource
+from solvers.jsontree import DECODER, Num
 from solvers.operators import ParsedOperator, parse_operator
 from solvers.policy import (
     _ROOT_ARN,
@@ -36,21 +37,8 @@ _STATEMENT_KEYS = frozenset(("Sid", "Effect", "Principal", "NotPrincipal", "Acti
 _OPERATORS: dict[str, ParsedOperator] = {}  # the operators met so far (at most a few hundred exist)
 
 
-class _Num(str):
-    """A JSON number, as written."""
-    __slots__ = ()
-
-
 class _GiveUp(Exception):
     """The fast path does not take this document."""
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=tuple, parse_int=_Num, parse_float=_Num,
-                            parse_constant=_refuse_constant)
 
 
 def _members(pairs: object, allowed: frozenset[str] | None = None) -> dict[str, object]:
@@ -170,7 +158,7 @@ def _fast_text(value: object, allow_scalars: bool) -> str:
     if type(value) is str:
         return value
     if allow_scalars:
-        if type(value) is _Num:
+        if type(value) is Num:
             return str.__str__(value)  # a plain str, as JNumber.text is
         if type(value) is bool:
             return "true" if value else "false"
@@ -294,7 +282,7 @@ def fast_policy(text: str) -> Policy | None:
     if len(text) > MAX_POLICY_CHARS or text.startswith("\ufeff"):
         return None
     try:
-        root = _DECODER.decode(text)
+        root = DECODER.decode(text)
     except (ValueError, RecursionError, TypeError):
         return None
     source = SpanSource(text)

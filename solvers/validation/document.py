@@ -63,6 +63,12 @@ class At:
         return [a for a in self.items() if type(a.node) is JString]
 
 
+# _PER_ELEMENT: Operator, ConditionEntry and Statement are made for every statement and condition of
+# every policy validated; a frozen dataclass assigns its fields through object.__setattr__, which made
+# up a third of building this view. They are immutable by convention, compared and hashed as frozen
+# ones are (as jsonspan's nodes).
+
+
 def scalar_text(node: Node) -> str | None:
     """A condition value as IAM reads it: strings, numbers and booleans as text; None otherwise."""
     if isinstance(node, JString):
@@ -74,7 +80,7 @@ def scalar_text(node: Node) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention (see _PER_ELEMENT)
 class Operator:
     """A condition operator as written, split into its parts (whether or not they are valid)."""
     text: str
@@ -93,7 +99,7 @@ class Operator:
         return "Not" in self.base
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention (see _PER_ELEMENT)
 class ConditionEntry:
     """One (operator, key) pair of a Condition block."""
     operator: Operator
@@ -115,7 +121,7 @@ class ConditionEntry:
         return self.key.lower()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention (see _PER_ELEMENT)
 class Statement:
     index: int
     at: At

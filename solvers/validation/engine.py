@@ -1,11 +1,10 @@
 """Run every applicable check family over one policy document."""
 from __future__ import annotations
 
-import contextlib
-
 from solvers.catalog import gc_paused
 from solvers.errors import InputError, PolicyError
 from solvers.jsonspan import LineIndex, Span, parse_json
+from solvers.jsontree import lazy_tree
 from solvers.validation.document import Document
 from solvers.validation.findings import POLICY_TYPES, RESOURCE, RESOURCE_TYPES, Finding, Location
 from solvers.validation.registry import FAMILIES, RULES
@@ -40,13 +39,18 @@ def validate_policy(text: str, policy_type: str, resource_type: str | None = Non
     # The span tree and the document view are acyclic: reference counting frees them, and the cycle
     # collector's passes over a few hundred thousand young objects per policy would only cost time
     # (~15% of validation). They are dropped before the collector resumes, or its next pass would
-    # walk them all. The symbolic engine's work is left to the collector.
-    with gc_paused() if not reasoning else contextlib.nullcontext():
-        try:
-            tree = parse_json(text)
-        except PolicyError as exc:
-            return [_syntax_error(text, exc.message.removeprefix("policy is not valid JSON: "),
-                                  _offset(text, exc.line, exc.column))]
+    # walk them all. So is the reasoning's (one policy's, within its time budget): what it leaves in
+    # cycles is collected once the collector resumes.
+    with gc_paused():
+        # An ordinary document is decoded in C, its spans resolved only if a finding reads one;
+        # anything else (every malformed one among others) gets the span-keeping parse.
+        tree = lazy_tree(text)
+        if tree is None:
+            try:
+                tree = parse_json(text)
+            except PolicyError as exc:
+                return [_syntax_error(text, exc.message.removeprefix("policy is not valid JSON: "),
+                                      _offset(text, exc.line, exc.column))]
         ctx = Context(Document.build(text, tree), policy_type, rtype, dict(RULES), reasoning)
         for family in FAMILIES:
             family.run(ctx)

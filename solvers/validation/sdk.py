@@ -47,10 +47,40 @@ def _head(model: Path) -> str:
 @functools.cache
 def _models() -> dict[str, tuple[Path, ...]]:
     """Signing name / endpoint prefix / folder name (lower case) -> the newest model files using it.
-    Only the head of each file is read: decompressing every model in full takes seconds."""
+    Only the head of each file is read: decompressing every model in full takes seconds. The index is
+    kept per botocore release (solvers/datacache.py)."""
+    import orjson
+
+    from solvers import datacache
+
     root = _models_root()
     if root is None:
         return {}
+    # keyed by this module's text too: a change to how the index is read reads it again
+    key = f"sdk-models {zlib.crc32(Path(__file__).read_bytes()):08x} {root} {_botocore_version(root)}"
+    kept = datacache.read("sdk-models", key)
+    if kept is not None:
+        return {name: tuple(root / p for p in paths) for name, paths in orjson.loads(kept).items()}
+    found = _index(root)
+    datacache.write("sdk-models", key, orjson.dumps({name: [str(p.relative_to(root)) for p in paths]
+                                                     for name, paths in found.items()}))
+    return found
+
+
+_VERSION = re.compile(r"""__version__\s*=\s*['"]([^'"]+)['"]""")
+
+
+def _botocore_version(root: Path) -> str:
+    """The installed botocore's version, read from its package file (botocore is never imported)."""
+    try:
+        found = _VERSION.search((root.parent / "__init__.py").read_text(encoding="utf-8"))
+    except OSError:
+        return "unknown"  # then the index is keyed by the folder alone
+    return found.group(1) if found else "unknown"
+
+
+def _index(root: Path) -> dict[str, tuple[Path, ...]]:
+    """`_models`, read from the models' heads."""
     out: dict[str, list[Path]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         versions = sorted(p for p in folder.iterdir() if p.is_dir())

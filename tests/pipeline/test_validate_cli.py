@@ -118,6 +118,8 @@ def test_sarif_uris_are_relative_to_the_working_folder(tmp_path: Path) -> None:
     ("{p}", "--policy-type", "RESOURCE_POLICY", "--resource-type", "AWS::Lambda::Function"),
     ("{p}", "--policy-type", "IDENTITY_POLICY", "--format", "xml"),
     ("{p}", "--policy-type", "IDENTITY_POLICY", "--fail-on", "sometimes"),
+    ("{p}", "--policy-type", "IDENTITY_POLICY", "--jobs", "-1"),
+    ("{p}", "--policy-type", "IDENTITY_POLICY", "--jobs", "two"),
 ])
 def test_bad_usage_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
     p = write(tmp_path, "p.json", CLEAN)
@@ -154,3 +156,19 @@ def test_scan_validation_runs_once_per_distinct_policy(monkeypatch) -> None:
                      "account=111122223333/inline=p/role=r"]
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
     assert uris[0] == "aws/arn%3Aaws%3Aiam%3A%3A111122223333%3Apolicy%2Fp.json"  # relative, no scheme
+
+
+def test_many_files_in_several_processes_print_what_one_process_prints(tmp_path: Path) -> None:
+    """Files dealt out to forked processes come back in order, findings and places as one process gives."""
+    from pipeline.validate_jobs import processes_for, usable_cores
+    docs = [EMPTY_SID, BAD_ACTION, CLEAN, "{ not json", {"Statement": [CLEAN["Statement"][0]] * 2}]
+    paths = [write(tmp_path, f"p{i:02}.json", docs[i % len(docs)]) for i in range(23)]
+    for fmt in ("json", "text", "sarif"):
+        one, three = (run(*paths, "--policy-type", "IDENTITY_POLICY", "--format", fmt, "--jobs", jobs)
+                      for jobs in ("1", "3"))
+        assert (one.returncode, three.returncode) == (1, 1), three.stderr
+        assert three.stdout == one.stdout and one.stdout
+    # 23 files, 5, 5, 5, 4 and 4 of each document: 1 finding, 1, none, 1 (syntax), 2 (no Version, a copy)
+    assert len(json.loads(one.stdout)["runs"][0]["results"]) == 5 + 5 + 4 + 2 * 4
+    assert processes_for(23) == 1 and processes_for(23, jobs=3) == 3 and processes_for(2, jobs=3) == 2
+    assert processes_for(10_000) == usable_cores()

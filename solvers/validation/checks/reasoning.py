@@ -46,6 +46,8 @@ def check_reasoning(ctx: Context) -> None:
     if not ctx.reasoning or ctx.policy_type not in (IDENTITY, RESOURCE) or len(ctx.statements) < 2 \
             or len(ctx.statements) > MAX_STATEMENTS or ctx.findings_of("ERROR"):
         return
+    if not _some_pair_meets(ctx):
+        return
     from solvers.policy import parse_policy
     try:
         policy = parse_policy(ctx.document.text)
@@ -90,6 +92,31 @@ def check_reasoning(ctx: Context) -> None:
             if stmt.index in by_index:
                 ctx.report("REDUNDANT_STATEMENT", by_index[stmt.index].at, index=stmt.index,
                            other=f"the other {effect} statements")
+
+
+def _some_pair_meets(ctx: Context) -> bool:
+    """Whether two statements of an effect have actions, then resources, that can meet. Read from the
+    validation view (for a document the policy model takes, its statements, effects and values are the
+    model's): most policies have no such pair, and then the model is not needed. The services the
+    actions name come first, as they tell most pairs apart at the least cost."""
+    rows = []
+    for s in ctx.statements:
+        effect, actions = s.effect, _element_texts(s.action_element, s.action_values)
+        if effect is not None:
+            rows.append((s, effect, actions, None if actions is None else _services(actions)))
+    for n, (s, effect, actions, services) in enumerate(rows):
+        for t, other_effect, other_actions, other_services in rows[n + 1:]:
+            if effect != other_effect:
+                continue
+            if actions is not None and other_actions is not None:
+                if services is not None and other_services is not None and services.isdisjoint(other_services):
+                    continue
+                if not _reaches_meet(_reach(actions, False), _reach(other_actions, False)):
+                    continue
+            if _reaches_meet(_element_reach(s.resource_element, s.resource_values, arn=True),
+                             _element_reach(t.resource_element, t.resource_values, arn=True)):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -147,6 +174,9 @@ class Reach:
     arn: bool
     exact: frozenset[str]
     globs: tuple[tuple[str, Parts], ...]
+    # actions: the services named, when every value names one without a wildcard ("s3:Get*"): two
+    # actions of different services never meet
+    services: frozenset[str] | None = None
 
     def meets(self, text: str) -> bool:
         literal = "*" not in text and "?" not in text
@@ -157,8 +187,38 @@ class Reach:
             (("*" in text or "?" in text) and any(_parts_meet(mine, _parts(x, self.arn)) for x in self.exact))
 
     def meets_any(self, other: Reach) -> bool:
+        if self.services is not None and other.services is not None and self.services.isdisjoint(other.services):
+            return False
         return not self.exact.isdisjoint(other.exact) or any(other.meets(t) for t, _ in self.globs) \
             or any(self.meets(t) for t, _ in other.globs)
+
+
+def _element_texts(element: tuple, values: tuple) -> tuple[str, ...] | None:
+    """The texts of an element of the validation view, given as (value, negated) and its string
+    values; None when it can match anything (absent or negated)."""
+    if element[0] is None or element[1]:
+        return None
+    return tuple(v.text for v in values)
+
+
+def _element_reach(element: tuple, values: tuple, arn: bool) -> Reach | None:
+    """As `reach`, for an element of the validation view."""
+    texts = _element_texts(element, values)
+    return None if texts is None else _reach(texts, arn)
+
+
+@functools.lru_cache(maxsize=4096)
+def _services(actions: tuple[str, ...]) -> frozenset[str] | None:
+    """The services (case-folded) actions name, when every one names one without a wildcard and none
+    holds a policy variable (`_reach` then leaves them unbounded); else None. Two actions of different
+    services never meet."""
+    heads = []
+    for t in actions:
+        head, sep, _ = t.partition(":")
+        if not sep or "*" in head or "?" in head or "$" in t:
+            return None
+        heads.append(head)
+    return frozenset(ascii_lower(h) for h in heads)
 
 
 def reach(element, arn: bool) -> Reach | None:
@@ -175,7 +235,7 @@ def _reach(values: tuple[str, ...], arn: bool) -> Reach | None:
     if any("$" in t for t in texts):
         return None
     return Reach(arn, frozenset(t for t in texts if "*" not in t and "?" not in t),
-                 tuple((t, _parts(t, arn)) for t in texts if "*" in t or "?" in t))
+                 tuple((t, _parts(t, arn)) for t in texts if "*" in t or "?" in t), None if arn else _services(values))
 
 
 def _meets(text: str, among: Reach | None) -> bool:

@@ -71,8 +71,16 @@ def _statement_key(text: str, s) -> tuple:
                         for name, at in s.elements.items() if name != "Sid"))
 
 
+def _likeness(s) -> tuple:
+    """What two statements that repeat one another have in common, read from their values: only
+    statements alike this way are compared as written (reading where their elements are written is
+    what costs)."""
+    return (s.effect, len(s.elements) - ("Sid" in s.elements), tuple(v.text for v in s.action_values),
+            tuple(v.text for v in s.resource_values))
+
+
 def check_redundancy(ctx: Context) -> None:
-    seen: dict = {}
+    alike: dict[tuple, list] = {}  # likeness -> the statements first written each way
     for s in ctx.statements:
         values = s.resource_values
         patterns = [v for v in values if "*" in v.text or "?" in v.text]
@@ -86,11 +94,13 @@ def check_redundancy(ctx: Context) -> None:
                 if p.text != v.text and covers(p.text, v.text):
                     ctx.report("REDUNDANT_RESOURCE", v, resource=v.text, by=p.text)
                     break
-        key = _statement_key(ctx.document.text, s)
-        if key in seen:
-            ctx.report("REDUNDANT_STATEMENT", s.at, index=s.index, other=f"statement {seen[key].index}")
+        earlier = alike.setdefault(_likeness(s), [])
+        key = _statement_key(ctx.document.text, s) if earlier else None
+        copied = next((e for e in earlier if _statement_key(ctx.document.text, e) == key), None)
+        if copied is not None:
+            ctx.report("REDUNDANT_STATEMENT", s.at, index=s.index, other=f"statement {copied.index}")
         else:
-            seen[key] = s
+            earlier.append(s)
 
 
 FAMILY = Family("redundancy", RULES, check_redundancy)

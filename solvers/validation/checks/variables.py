@@ -71,14 +71,19 @@ def _strings(at: At):
 
 
 def check_variables(ctx: Context) -> None:
+    text = ctx.document.text
+    if "${" not in text:
+        return
+    # Only elements with "${" as written are read. Without \u escapes (which may spell "$" or "{") in
+    # the document, those are the elements with a string holding one: the walk below finds them
+    # without reading where each element is written.
+    escaped = "\\u" in text
     version = ctx.document.version
     for s in ctx.statements:
         for name, element in s.elements.items():
-            if "${" not in ctx.document.text[element.node.span.start_offset:element.node.span.end_offset]:
+            if escaped and "${" not in text[element.node.span.start_offset:element.node.span.end_offset]:
                 continue
-            operators = {}
-            if name == "Condition":
-                operators = {c.value.path: c.operator for c in s.conditions()}
+            operators: dict | None = None  # a Condition's operators by value path, read when needed
             for v in _strings(element):
                 found = variables_in(v.text)
                 if not found:
@@ -93,6 +98,8 @@ def check_variables(ctx: Context) -> None:
                 if version != "2012-10-17":
                     ctx.report("VARIABLE_UNSUPPORTED_IN_VERSION", v, variable=variable,
                                version=f"Version {version}" if version else "no Version")
+                if operators is None:
+                    operators = {c.value.path: c.operator for c in s.conditions()} if name == "Condition" else {}
                 op = _operator_of(v, operators)
                 if op is not None and not (op.base.startswith(("String", "Arn"))):
                     ctx.report("INVALID_VARIABLE_FOR_OPERATOR", v, operator=op.text)
