@@ -139,6 +139,15 @@ def write_artifacts(out: Path, findings: list[dict], run: dict, product_version:
     return paths
 
 
+def write_artifacts_apart(out: Path, findings: list[dict], run: dict, product_version: str, region: str,
+                          first_account: str | None = None) -> dict[str, Path]:
+    """`write_artifacts` with the cycle collector paused, for a second process (the scan's, while it
+    validates the collected policies): the findings are acyclic."""
+    from solvers.catalog import gc_paused
+    with gc_paused():
+        return write_artifacts(out, findings, run, product_version, region, first_account)
+
+
 def write_artifacts_run(out: Path, run: dict) -> None:
     """Write run.json (again after stages that finish later, such as policy generation)."""
     write_atomic(out / "run.json", orjson.dumps(run, option=orjson.OPT_INDENT_2).decode())
