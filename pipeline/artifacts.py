@@ -121,15 +121,10 @@ def write_asff(out: Path, findings: list[dict], home_region: str, first_account:
 
 
 def write_artifacts(out: Path, findings: list[dict], run: dict, product_version: str, region: str,
-                    first_account: str | None = None, findings_v2: list[dict] | None = None) -> dict[str, Path]:
-    """`findings_v2`: the same findings already converted by `finding_v2` (a caller that needs them too,
-    as the scan's report does, converts them once); by default converted as they are written."""
+                    first_account: str | None = None) -> dict[str, Path]:
     paths = {"findings": out / "findings.json", "ocsf": out / "findings.ocsf.jsonl",
              "run": out / "run.json", "state": out / ".trustmap-state.json"}
-    if findings_v2 is None:
-        write_json_list(paths["findings"], "findings", findings, finding_v2)
-    else:
-        write_json_list(paths["findings"], "findings", findings_v2)
+    write_json_list(paths["findings"], "findings", findings, finding_v2)
     with atomic_writer(paths["ocsf"]) as fh:
         fh.write(b"".join(orjson.dumps(ocsf_event(f, product_version, region), option=orjson.OPT_APPEND_NEWLINE)
                           for f in findings))

@@ -10,73 +10,13 @@ once, and each finding only tests its resource against the statements that match
 """
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 
 import orjson
 
 from solvers.errors import PolicyError
 from solvers.evaluator import PRINCIPAL_KINDS, Principal, Request, resource_test
-from solvers.jsonspan import LazySpan
 from solvers.policy import Policy, parse_policy
-
-_DECODER = json.JSONDecoder()
-_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as the decoder skips it
-
-
-def _skip(text: str, pos: int) -> int:
-    return _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # the pattern matches the empty string
-
-
-def _members(text: str, pos: int) -> list[tuple[object, int, int]] | None:
-    """(key, start, end) of each value of the object or array opening at `pos` (key None in an array),
-    [start, end) its place; None when the text there is not such a container."""
-    closer = "}" if text.startswith("{", pos) else "]" if text.startswith("[", pos) else None
-    if closer is None:
-        return None
-    out: list[tuple[object, int, int]] = []
-    pos = _skip(text, pos + 1)
-    if text.startswith(closer, pos):
-        return out
-    while True:
-        key = None
-        if closer == "}":
-            key, pos = _DECODER.raw_decode(text, pos)
-            pos = _skip(text, pos)
-            if not text.startswith(":", pos):
-                return None
-            pos = _skip(text, pos + 1)
-        start = pos
-        _, pos = _DECODER.raw_decode(text, pos)
-        out.append((key, start, pos))
-        pos = _skip(text, pos)
-        if text.startswith(",", pos):
-            pos = _skip(text, pos + 1)
-        elif text.startswith(closer, pos):
-            return out
-        else:
-            return None
-
-
-def statement_offsets(text: str) -> list[list[int]] | None:
-    """[start, end) of each statement, read with the standard library's C decoder: the places the span
-    parser gives, without building its tree. None when the text is not a JSON object whose (last)
-    Statement member is an object or an array."""
-    try:
-        top = _members(text, _skip(text, 0))
-        if not top or not text.startswith("{", _skip(text, 0)):
-            return None
-        found = [(start, end) for key, start, end in top if key == "Statement"]
-        if not found:
-            return None
-        start, end = found[-1]
-        if text.startswith("{", start):
-            return [[start, end]]
-        items = _members(text, start)
-        return None if items is None else [[a, b] for _, a, b in items]
-    except ValueError:  # not JSON after all: the span parser decides
-        return None
 
 
 def _request(example: dict) -> Request | None:
@@ -117,11 +57,7 @@ class PolicyTexts:
         policy = self.parsed(text)
         if policy is None:
             return []
-        if policy.statements and isinstance(policy.statements[0].span, LazySpan):
-            # the fast parse: its spans would cost a second, span-keeping parse of the whole text
-            offsets = statement_offsets(text)
-            if offsets is not None and len(offsets) == len(policy.statements):
-                return offsets
+        # the fast parse's spans are lazy: each is found by walking its path with the C scanner
         return [[s.span.start_offset, s.span.end_offset] for s in policy.statements]
 
     def granting_statements(self, text: str, example: dict) -> list[int]:

@@ -1,4 +1,4 @@
-"""The report's statement places, read with the C decoder, are the span parser's; its granting
+"""The report's statement places are the span parser's; its granting
 statements, each question judged once for many resources, are the evaluator's."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.report.statements import PolicyTexts, statement_offsets
+from pipeline.report.statements import PolicyTexts
 from solvers.evaluator import Principal, Request, statement_matches
 from solvers.policy import _full_policy, parse_policy
 
@@ -22,13 +22,12 @@ _ALLOW = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3::
 ])
 def test_statement_places_equal_the_span_parsers(text: str) -> None:
     want = [[s.span.start_offset, s.span.end_offset] for s in _full_policy(text).statements]
-    assert statement_offsets(text) == want
     assert PolicyTexts().statement_spans(text) == want
 
 
 @pytest.mark.parametrize("text", ['["Statement"]', '{"Statement": "x"}', '{"Id": "x"}', '{"Statement": [}', ""])
-def test_what_is_not_a_policy_object_has_no_fast_places(text: str) -> None:
-    assert statement_offsets(text) is None
+def test_what_is_not_a_policy_object_has_no_statement_places(text: str) -> None:
+    assert PolicyTexts().statement_spans(text) == []
 
 
 def test_a_document_that_does_not_parse_has_no_statements() -> None:
