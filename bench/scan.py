@@ -41,7 +41,8 @@ console = Console(width=140)
 # the scan's writers (none calls another), clocked in the driver; a name an older commit lacks is skipped,
 # so that the same bench measures before and after a change
 WRITERS = (("pipeline.artifacts", "write_artifacts"), ("pipeline.artifacts", "write_json"),
-           ("pipeline.report.history", "record_run"), ("pipeline.scan", "_report_findings"),
+           ("pipeline.artifacts", "write_artifacts_run"), ("pipeline.report.history", "record_run"),
+           ("pipeline.scan", "_report_findings"), ("pipeline.report.model", "policy_marks"),
            ("pipeline.report.render", "write_report"))
 
 

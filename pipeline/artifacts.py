@@ -121,10 +121,14 @@ def write_asff(out: Path, findings: list[dict], home_region: str, first_account:
 
 
 def write_artifacts(out: Path, findings: list[dict], run: dict, product_version: str, region: str,
-                    first_account: str | None = None) -> dict[str, Path]:
+                    first_account: str | None = None, findings_v2: list[dict] | None = None) -> dict[str, Path]:
+    """`findings_v2`: the findings already converted by `finding_v2`, when the caller needs them too."""
     paths = {"findings": out / "findings.json", "ocsf": out / "findings.ocsf.jsonl",
              "run": out / "run.json", "state": out / ".trustmap-state.json"}
-    write_json_list(paths["findings"], "findings", findings, finding_v2)
+    if findings_v2 is None:
+        write_json_list(paths["findings"], "findings", findings, finding_v2)
+    else:
+        write_json_list(paths["findings"], "findings", findings_v2)
     with atomic_writer(paths["ocsf"]) as fh:
         fh.write(b"".join(orjson.dumps(ocsf_event(f, product_version, region), option=orjson.OPT_APPEND_NEWLINE)
                           for f in findings))
@@ -132,15 +136,6 @@ def write_artifacts(out: Path, findings: list[dict], run: dict, product_version:
     write_artifacts_run(out, run)
     write_json_list(paths["state"], "findings", findings)
     return paths
-
-
-def write_artifacts_apart(out: Path, findings: list[dict], run: dict, product_version: str, region: str,
-                          first_account: str | None = None) -> dict[str, Path]:
-    """`write_artifacts` with the cycle collector paused, for a second process (the scan's, while it
-    validates the collected policies): the findings are acyclic."""
-    from solvers.catalog import gc_paused
-    with gc_paused():
-        return write_artifacts(out, findings, run, product_version, region, first_account)
 
 
 def write_artifacts_run(out: Path, run: dict) -> None:

@@ -9,12 +9,8 @@ own resources (recorded as coverage gaps and error findings), never results alre
 """
 from __future__ import annotations
 
-import contextlib
-import os
 import platform
 import time
-from collections.abc import Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -225,50 +221,26 @@ def _failed_batch(batch: list[Unit], exc: Exception, state: ScanState) -> dict[s
     return out
 
 
-@contextlib.contextmanager
-def _apart(fn, *args) -> Iterator[Future]:
-    """Run `fn(*args)` in a second process while the body runs here, when the machine has a core for it:
-    once the analysis is over the Ray workers' cores are idle, and findings.json, OCSF, ASFF and the state
-    (about 1 s at 1,000 accounts) need not wait for the policies' validation. The future re-raises what
-    `fn` raised; leaving the block waits for it."""
-    if (os.cpu_count() or 1) < 2:
-        done: Future = Future()
-        done.set_result(fn(*args))
-        yield done
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    # spawn, not fork: the driver has Ray's and gRPC's threads, which a forked child would inherit mid-state
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        future = pool.submit(fn, *args)
-        yield future
-        future.result()
-
-
-def _write_validation(out, policies: list[dict], timings: dict) -> tuple[dict, dict]:
-    """validation.json and validation.sarif: every collected policy's ValidatePolicy findings, each
-    distinct text validated once (its time in `timings`: analysis, not writing). Returns validation.json's
-    document (the report's policies) and the paths."""
-    from pipeline.artifacts import write_json
+def _validate(policies: list[dict], timings: dict) -> tuple[dict, dict]:
+    """Every collected policy's ValidatePolicy findings, each distinct text validated once (its time in
+    `timings`: analysis, not writing): validation.json's document and the SARIF log."""
     from pipeline.validate import validate_collected
-    from solvers.catalog import gc_paused
     started = time.perf_counter()
     document, sarif = validate_collected(policies)
     timings["validationSeconds"] = round(time.perf_counter() - started, 3)
+    return document, sarif
+
+
+def _write_validation(out, document: dict, sarif: dict) -> dict:
+    """validation.json and validation.sarif, compact: a large organization's two logs are a scan's
+    largest artifacts."""
+    from pipeline.artifacts import write_json
+    from solvers.catalog import gc_paused
     paths = {"validation": out / "validation.json", "sarif": out / "validation.sarif"}
-    with gc_paused():  # compact: a large organization's two logs are a scan's largest artifacts
+    with gc_paused():
         write_json(paths["validation"], document, indent=False)
         write_json(paths["sarif"], sarif, indent=False)
-    return document, paths
-
-
-def _report_findings(out, findings_v2: list[dict], validation: dict, finished: str) -> dict:
-    """The report's findings and policies, from the documents just written (findings.json's FindingV2
-    and validation.json's), not read back from their files: `trustmap report` builds the same from them."""
-    from pipeline.report.model import findings_data
-    from solvers.catalog import gc_paused
-    with gc_paused():  # acyclic data, as in write_report
-        return findings_data(out, findings_v2, validation, finished)
+    return paths
 
 
 def _write_granted_unused(out, state: ScanState) -> None:
@@ -317,7 +289,14 @@ def _organization(organization) -> dict | None:
 
 def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, accounts: list[str],
             started: float, started_at: str) -> tuple[int, dict]:
-    from pipeline.artifacts import finding_v2, write_artifacts_apart, write_artifacts_run
+    from pipeline.scan_writer import artifact_writer
+    with artifact_writer() as writer:  # started now: its interpreter starts while the findings are aggregated
+        return _aggregate_and_write(writer, settings, organization, zone, state, accounts, started, started_at)
+
+
+def _aggregate_and_write(writer, settings: ScanSettings, organization, zone: Zone, state: ScanState,
+                         accounts: list[str], started: float, started_at: str) -> tuple[int, dict]:
+    from pipeline.artifacts import write_artifacts_run
     from pipeline.coverage import Coverage
     from pipeline.lifecycle import advance, load_state
     from solvers.catalog import gc_paused
@@ -365,29 +344,37 @@ def _finish(settings: ScanSettings, organization, zone: Zone, state: ScanState, 
         "versions": _versions(),
     }
     writing = time.perf_counter()
-    args = (out, current, run, run["versions"]["trustmap"], settings.home_region, organization.caller_account)
-    with _apart(write_artifacts_apart, *args) as written:
-        with gc_paused():  # converted findings are acyclic: the collector's passes would only walk the run again
-            findings_v2 = [finding_v2(f) for f in current]  # the report's (findings.json's are converted apart)
-        validation, validation_paths = _write_validation(
-            out, state.policies + collected_policies((), organization.policies), run["timings"])
-    paths = written.result()
-    paths.update(validation_paths)
-    if state.partials is not None:
+    from pipeline.report.model import policy_marks
+    from pipeline.scan_writer import WriterJob
+    policies = state.policies + collected_policies((), organization.policies)
+    texts: dict[str, str] = {}  # one object per distinct text: pickled once for the writer, not per account
+    job = WriterJob(out, current, run, run["versions"]["trustmap"], settings.home_region, organization.caller_account,
+                    [(texts.setdefault(p["text"], p["text"]), p["policyType"], p.get("resourceType"), p["where"])
+                     for p in policies], now)
+    # findings.json, OCSF, ASFF, run.json, the state and the report's draft are written apart while this
+    # process validates; the report's page waits for validation's marks, the history and the final run.json
+    writer.send(job)
+    document, sarif = _validate(policies, run["timings"])
+    paths = writer.receive()
+    if state.partials is not None:  # the report reads them
         from pipeline.scan_generation import write_policies
         index = write_policies(out, [reduced] if reduced else [], settings.generation_start, settings.generation_end)
         run["counts"]["generatedPolicies"] = len(index)
         _write_granted_unused(out, state)
         paths["policies"] = out / "policies"
+    with gc_paused():
+        writer.send(policy_marks(document["policies"]))
+    paths.update(_write_validation(out, document, sarif))
     from pipeline.report.history import record_run
-    from pipeline.report.render import write_report
     record_run(out, previous, current, run)
-    report = _report_findings(out, findings_v2, validation, now)
-    # run.json once more: the timings now count writing every artifact and building the report's data
-    # (validating the collected policies apart); the page, which shows run.json, is rendered after it
+    # run.json once more: the timings now count writing every artifact (validating the collected
+    # policies apart); the page, which shows run.json, is rendered after it
     run["timings"]["writeSeconds"] = round(time.perf_counter() - writing - run["timings"]["validationSeconds"], 3)
     run["timings"]["totalSeconds"] = round(time.perf_counter() - started, 3)
     write_artifacts_run(out, run)
-    paths["report"] = write_report(out, report)
+    writer.receive()  # the report's findings part is drafted
+    writer.send(None)
+    del document, sarif  # freed (a tenth of a second at 1,000 accounts) while the page is rendered
+    paths["report"] = writer.receive()
     summary = {"run": run, "artifacts": {k: str(v) for k, v in paths.items() if k != "state"}}
     return (3 if state.gaps else 0), summary

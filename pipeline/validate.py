@@ -151,15 +151,16 @@ def validate_collected(policies: Sequence[dict]) -> tuple[dict, dict]:
     ({"policies": [{"where", "policyType", "resourceType", "policyDocument", "findings"}]}: the text as
     ValidatePolicy's request names it, so that the findings' spans can be read against it) and the SARIF log, whose
     artifacts are named after each policy's `where`."""
-    cache: dict[tuple[str, str, str | None], list[Finding]] = {}
+    cache: dict[tuple[str, str, str | None], tuple[list[Finding], list[dict]]] = {}
     entries, validated = [], []
     for p in policies:
         key = (p["text"], p["policyType"], p.get("resourceType"))
         if key not in cache:
-            cache[key] = validate_policy(*key)
-        findings = cache[key]
+            found = validate_policy(*key)
+            cache[key] = found, [f.as_dict() for f in found]  # one list for every entry of the text
+        findings, as_dicts = cache[key]
         entries.append({"where": p["where"], "policyType": key[1], "resourceType": key[2],
-                        "policyDocument": key[0], "findings": [f.as_dict() for f in findings]})
+                        "policyDocument": key[0], "findings": as_dicts})
         name = _where_name(p["where"])
         validated.append(Validated(name, key[0], findings, _where_uri(name), name))
     return {"policies": entries}, as_sarif(validated)

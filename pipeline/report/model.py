@@ -97,38 +97,6 @@ def _change(f: dict, finished: str | None) -> int:
     return NO_CHANGE
 
 
-def _policies(validation: dict | None, wanted: set[str], recommended: set[tuple[str, str]],
-              parsed: PolicyTexts) -> tuple[list, list, dict]:
-    """Policies worth showing: those of resources with findings, those named by a recommendation, and
-    those with validation findings. Returns (policies, texts, resource ARN -> policy indices)."""
-    entries = (validation or {}).get("policies") or []
-    recommended_arns = {arn for arn, _ in recommended}
-    marked: dict[bytes, list] = {}
-    texts = _Table()
-    out: list[dict] = []
-    by_arn: dict[str, list[int]] = {}
-    for entry in entries:
-        text, where = entry.get("policyDocument"), entry.get("where") or {}
-        if not isinstance(text, str) or not isinstance(where, dict):
-            continue
-        arn, name = where.get("arn"), where.get("policyName")
-        found = entry.get("findings") or ()
-        key = orjson.dumps(found)  # one policy text validated once is listed wherever it lives: marked once
-        marks = marked.get(key)
-        if marks is None:
-            marks = marked[key] = [_mark(v) for v in found]
-        is_resource = entry.get("policyType") == "RESOURCE_POLICY"
-        if not (marks or (is_resource and arn in wanted) or arn in recommended_arns
-                or (arn, name) in recommended):
-            continue
-        if is_resource and arn:
-            by_arn.setdefault(arn, []).append(len(out))
-        out.append({"t": texts.ref(text), "type": entry.get("policyType"), "rt": entry.get("resourceType"),
-                    "arn": arn, "account": where.get("account"), "name": name, "v": marks,
-                    "st": parsed.statement_spans(text)})
-    return out, texts.items, by_arn
-
-
 def _mark(v: dict) -> list:
     """A validation finding as the page marks it: type, issue code, details, link, [start, end) spans."""
     spans = [[loc["span"]["start"]["offset"], loc["span"]["end"]["offset"]]
@@ -183,36 +151,118 @@ def findings_data(out: Path, findings: list, validation: dict | None, finished: 
     """The page's findings, policies and generated policies: findings.json's findings (FindingV2),
     validation.json's document, run.json's finishedAt (what this run changed), the rest read from `out`.
     Nothing here tells a list from a tuple, so a scan's documents in memory give what their files give."""
-    findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str)]
-    wanted = {f.get("resource") for f in findings if _access_details(f) is not None}
-    parsed = PolicyTexts()
-    policies, texts, by_arn = _policies(validation, wanted, _recommended_policies(findings), parsed)
-    strings, values = _Table(), _Table()
-    rows = []
-    for f in findings:
-        resource = f.get("resource") or ""
-        access = _access_details(f)
-        grants: list[list[int]] = []
-        details = _details_of(f)
-        if access is not None and isinstance(access.get("example"), dict):
-            example = {**access["example"]}
-            example.setdefault("resource", resource)
-            for p in by_arn.get(resource, ()):
-                grants.extend([p, i] for i in parsed.granting_statements(texts[policies[p]["t"]], example))
-            details = [{k: _without_own_resource(v, resource) for k, v in d.items()} for d in details]
-        packed: dict = {"d": details}
-        if isinstance(f.get("recommendation"), dict):
-            packed["r"] = f["recommendation"]
-        rows.append([f["id"], strings.ref(f.get("findingType") or "ExternalAccess"), resource,
-                     strings.ref(f.get("resourceType") or ""), strings.ref(f.get("resourceOwnerAccount") or ""),
-                     strings.ref(f.get("status") or ""), 1 if access and access.get("isPublic") else 0,
-                     strings.ref(str(f["error"])) if f.get("error") else -1,
-                     strings.ref(f.get("createdAt") or ""), strings.ref(f.get("updatedAt") or ""),
-                     values.ref_json(packed), _change(f, finished), grants or 0])
-    # the table's order, so that the page need not sort: active first, then public, then by resource
-    rank = {"ACTIVE": 0, "ARCHIVED": 1, "RESOLVED": 2}
-    rows.sort(key=lambda r: (rank.get(strings.items[r[5]], 3), -r[6], r[2]))
-    granted = _read_json(out / "policies" / "granted-unused.json")
-    return {"strings": strings.items, "values": values.items, "findings": rows,
-            "policies": policies, "texts": texts, "generated": _generated(out),
-            "grantedUnused": granted if isinstance(granted, dict) else {}}
+    documents = (validation or {}).get("policies") or []
+    return ReportDraft(findings, finished, policy_entries(documents)).finish(out, policy_marks(documents))
+
+
+def policy_entries(documents: Iterable) -> list[tuple]:
+    """(text, policy type, resource type, where) of each of validation.json's policies, in its order."""
+    return [(d.get("policyDocument"), d.get("policyType"), d.get("resourceType"), d.get("where") or {})
+            if isinstance(d, dict) else (None, None, None, None) for d in documents]
+
+
+def policy_marks(documents: Iterable) -> list[list]:
+    """Each of validation.json's policies' findings as the page marks them (`_mark`). A policy text
+    validated once is listed wherever it lives: its marks are made once (a scan's document shares one
+    findings list among them; one read from a file has equal lists)."""
+    by_list: dict[int, list] = {}
+    by_text: dict[bytes, list] = {}
+    out = []
+    for d in documents:
+        found = (d.get("findings") or []) if isinstance(d, dict) else []
+        marks = by_list.get(id(found))
+        if marks is None:
+            key = orjson.dumps(found)
+            marks = by_text.get(key)
+            if marks is None:
+                marks = by_text[key] = [_mark(v) for v in found]
+            by_list[id(found)] = marks  # `documents` holds `found`: its id is not reused meanwhile
+        out.append(marks)
+    return out
+
+
+class ReportDraft:
+    """The page's findings part in two steps: what the findings alone decide (rows, which statements
+    grant each example), then, once validation has marked the policies, which policies are shown. A
+    scan drafts while it validates: only the second step waits for validation."""
+
+    def __init__(self, findings: list, finished: str | None, entries: list[tuple]) -> None:
+        """`entries`: every validated policy as (text, policy type, resource type, where), in
+        validation.json's order (see `policy_entries`)."""
+        findings = [f for f in findings if isinstance(f, dict) and isinstance(f.get("id"), str)]
+        self._entries = entries
+        self._wanted = {f.get("resource") for f in findings if _access_details(f) is not None}
+        self._recommended = _recommended_policies(findings)
+        self._parsed = PolicyTexts()
+        # a resource policy of a resource with access findings: always shown, a finding's grants point into it
+        by_arn: dict[str, list[int]] = {}
+        for i, (text, ptype, _, where) in enumerate(entries):
+            if ptype == "RESOURCE_POLICY" and _shown(text, where) and where.get("arn") in self._wanted:
+                by_arn.setdefault(where["arn"], []).append(i)
+        self._strings, self._values = _Table(), _Table()
+        self._grants: dict[int, list[list[int]]] = {}  # row -> [entry, statement] pairs
+        self._rows: list[list] = []
+        for f in findings:
+            resource = f.get("resource") or ""
+            access = _access_details(f)
+            details = _details_of(f)
+            if access is not None and isinstance(access.get("example"), dict):
+                example = {**access["example"]}
+                example.setdefault("resource", resource)
+                grants = [[e, i] for e in by_arn.get(resource, ())
+                          for i in self._parsed.granting_statements(entries[e][0], example)]
+                if grants:
+                    self._grants[len(self._rows)] = grants
+                details = [{k: _without_own_resource(v, resource) for k, v in d.items()} for d in details]
+            packed: dict = {"d": details}
+            if isinstance(f.get("recommendation"), dict):
+                packed["r"] = f["recommendation"]
+            strings = self._strings
+            self._rows.append([f["id"], strings.ref(f.get("findingType") or "ExternalAccess"), resource,
+                               strings.ref(f.get("resourceType") or ""), strings.ref(f.get("resourceOwnerAccount") or ""),
+                               strings.ref(f.get("status") or ""), 1 if access and access.get("isPublic") else 0,
+                               strings.ref(str(f["error"])) if f.get("error") else -1,
+                               strings.ref(f.get("createdAt") or ""), strings.ref(f.get("updatedAt") or ""),
+                               self._values.ref_json(packed), _change(f, finished), 0])
+
+    def parse_all(self) -> None:
+        """Find every policy's statements now (a scan's second process, idle while the driver validates),
+        so that `finish` only reads them."""
+        for text, _, _, where in self._entries:
+            if _shown(text, where):
+                self._parsed.statement_spans(text)
+
+    def finish(self, out: Path, marks: list[list]) -> dict:
+        """The findings part of the page's data, given each entry's validation marks (`policy_marks`,
+        aligned with the entries). Call once: the rows are sorted in place."""
+        recommended_arns = {arn for arn, _ in self._recommended}
+        texts = _Table()
+        policies: list[dict] = []
+        shown_as: dict[int, int] = {}  # entry -> policy
+        for i, (text, ptype, rtype, where) in enumerate(self._entries):
+            if not _shown(text, where):
+                continue
+            arn, name = where.get("arn"), where.get("policyName")
+            if not (marks[i] or (ptype == "RESOURCE_POLICY" and arn in self._wanted) or arn in recommended_arns
+                    or (arn, name) in self._recommended):
+                continue
+            shown_as[i] = len(policies)
+            policies.append({"t": texts.ref(text), "type": ptype, "rt": rtype, "arn": arn,
+                             "account": where.get("account"), "name": name, "v": marks[i],
+                             "st": self._parsed.statement_spans(text)})
+        rows = self._rows
+        for row, grants in self._grants.items():
+            rows[row][12] = [[shown_as[e], i] for e, i in grants]
+        # the table's order, so that the page need not sort: active first, then public, then by resource
+        rank = {"ACTIVE": 0, "ARCHIVED": 1, "RESOLVED": 2}
+        strings = self._strings.items
+        rows.sort(key=lambda r: (rank.get(strings[r[5]], 3), -r[6], r[2]))
+        granted = _read_json(out / "policies" / "granted-unused.json")
+        return {"strings": strings, "values": self._values.items, "findings": rows,
+                "policies": policies, "texts": texts.items, "generated": _generated(out),
+                "grantedUnused": granted if isinstance(granted, dict) else {}}
+
+
+def _shown(text, where) -> bool:
+    """A policy the page can show: its text and where it lives are what validation.json says they are."""
+    return isinstance(text, str) and isinstance(where, dict)

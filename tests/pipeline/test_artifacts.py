@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from model_walker import problems, shapes
 
-from pipeline.artifacts import finding_v2, write_artifacts, write_artifacts_apart
+from pipeline.artifacts import finding_v2, write_artifacts
 from pipeline.asff import MAX_BATCH, asff_finding, batches
 from pipeline.ocsf import PROFILES, ocsf_event
 
@@ -146,8 +146,9 @@ def test_artifacts_are_written_whole_and_streamed(tmp_path: Path) -> None:
     assert {(b["account"], b["region"]) for b in index} == {(a, r) for a in ("111122223333", "444455556666")
                                                              for r in ("us-east-1", "eu-west-1")}
     assert json.loads(paths["state"].read_text())["findings"] == findings
-    apart = write_artifacts_apart(tmp_path / "apart", findings, {"counts": {}}, "0.1.0", "us-east-1", "111122223333")
-    assert apart["findings"].read_bytes() == paths["findings"].read_bytes()  # as the scan's second process writes
+    converted = write_artifacts(tmp_path / "converted", findings, {"counts": {}}, "0.1.0", "us-east-1", "111122223333",
+                                [finding_v2(f) for f in findings])  # as the scan's writer process, which converts once
+    assert converted["findings"].read_bytes() == paths["findings"].read_bytes()
     write_artifacts(tmp_path, findings[:3], {"counts": {}}, "0.1.0", "us-east-1")  # a smaller run replaces it all
     assert len(json.loads((tmp_path / "asff" / "index.json").read_text())["batches"]) == 3
     assert len(list((tmp_path / "asff").glob("*_*_*.json"))) == 3  # no batch of the earlier run is left
