@@ -263,6 +263,7 @@ def scaling(one: dict, two: dict) -> Table:
     table.add_row("cells (tasks), grid resources x principals",
                   f"{one['summary']['tasks']}, {' x '.join(map(str, one['summary']['grid']))}", "")
     table.add_row("driver CPU (serial) / task CPU (parallel), 1 worker", f"{one['driver']:.1f} s / {task:.1f} s", "")
+    table.add_row("driver CPU / task CPU, 2 workers (the same work)", f"{two['driver']:.1f} s / {sum(two['cells']):.1f} s", "")
     table.add_row("serial share of the CPU", f"{serial:.1%}", "")
     table.add_row("Amdahl's ratio for that share", f"{1 / (serial + (1 - serial) / 2):.2f}x", ">= 1.7x")
     predicted = (one["driver"] + task) / (one["driver"] + makespan(one["cells"], 2))
