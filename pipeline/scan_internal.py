@@ -133,11 +133,12 @@ def _run_cells(ray, population: Callable[[int], object], principal_batches: int,
                zone: str) -> tuple[dict, dict[str, int], list[float]]:
     """Every (resource batch, principal batch) cell as a Ray task, at most two per CPU in flight, results
     taken as they come: each cell's findings, the summed work counters, each cell's CPU seconds in
-    submission order. The cells go principal batch by principal batch, and each batch's index
-    (`population(p)`) and each resource batch goes to the object store when a cell first needs it: the
-    first cells run while the driver builds the rest."""
+    submission order. Each principal batch's index (`population(p)`) and each resource batch goes to
+    the object store when a cell first needs it: the first cells run while the driver builds the rest."""
     from pipeline.internal_fanout import cell_task
-    cells = [(r, p) for p in range(principal_batches) for r in range(len(resource_batches))]
+    # resource batch by resource batch: a principal batch-major order measured a longer tail (the
+    # costliest cells last), 1.83x against 1.90x list-scheduled on 2 workers
+    cells = [(r, p) for r in range(len(resource_batches)) for p in range(principal_batches)]
     remote = ray.remote(max_retries=TASK_RETRIES)(cell_task)
     cap = 2 * int(ray.cluster_resources().get("CPU", 1))
     shipped: dict[tuple[str, int], object] = {}
