@@ -271,6 +271,9 @@ def scaling(one: dict, two: dict) -> Table:
     other = one["wall"] - one["driver"] - task
     table.add_row("rest of the 1-worker wall time (Ray, shipping, load)", f"{other:.1f} s", "")
     table.add_row("measured ratio, wall time", f"{one['wall'] / two['wall']:.2f}x", ">= 1.7x")
+    # the same tasks took different CPU time in the two runs only if the machine's speed moved between them
+    evened = one["wall"] / two["wall"] * sum(two["cells"]) / task
+    table.add_row("  the same, the machine's speed change evened out (x task CPU 2 / 1)", f"{evened:.2f}x", "")
     table.add_row("findings identical on 1 and 2 workers", "yes" if one["digest"] == two["digest"] else "NO", "yes")
     table.add_row("findings digest (sha256 of the sorted-key JSON)", one["digest"][:16], "")
     return table
