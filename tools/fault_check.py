@@ -138,6 +138,7 @@ def run_checks(work: Path, url: str, moto: subprocess.Popen, accounts: int, regi
     r = trustmap(*collect, "--out", str(work / "snap"))
     index = json.loads((work / "snap" / "snapshot.json").read_text()) if r.code == 0 else {}
     c.check("collect", r.code == 0, f"exit {r.code}, {index.get('resources')} resources, {r.seconds:.1f} s")
+    collect_seconds = r.seconds
     r = trustmap("scan", "--from-snapshot", str(work / "snap"), "--out", str(work / "base"), "--zone", "ORGANIZATION")
     base = findings(work / "base") if r.code == 0 else {}
     c.check("baseline scan", r.code == 0 and len(base) > 0,
@@ -260,7 +261,8 @@ def run_checks(work: Path, url: str, moto: subprocess.Popen, accounts: int, regi
     before = files_of(snap)
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *collect, "--out", str(snap)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
+    # stopped about halfway: a fixed delay let a fast machine finish the collect before the kill
+    time.sleep(max(1.0, collect_seconds * 0.45))
     stopped = proc.poll() is None
     moto.kill()
     moto.wait()
