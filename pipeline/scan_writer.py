@@ -8,9 +8,9 @@ that process, or in the driver itself on a one-core machine; the driver sees the
 `receive` either way. The process is started before the job is ready (its interpreter starts while
 the driver aggregates the findings).
 
-Steps, each answered once: `send(job)` (a `WriterJob`) → the findings artifacts' paths; `send(marks)` (each validated
-policy's marks, `report.model.policy_marks`) → None; `send(None)`, once run.json and the history are
-final → the report's path.
+Steps, each answered once: `send(job)` (a `WriterJob`) → the findings artifacts' paths; `send(marks)`
+(each validated policy's marks, `report.model.policy_marks`) → None; `send(None)`, once run.json and the
+history are final → the report's path (the generator's return value), and the process ends.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class WriterJob:
     finished: str  # the run's instant: what this run changed
 
 
-def writer_steps(job: WriterJob) -> Generator[object, Any, None]:
+def writer_steps(job: WriterJob) -> Generator[object, Any, Path]:
     from pipeline.artifacts import finding_v2, write_artifacts
     from pipeline.report.model import ReportDraft
     from pipeline.report.render import write_report
@@ -49,14 +49,14 @@ def writer_steps(job: WriterJob) -> Generator[object, Any, None]:
     with gc_paused():
         part = draft.finish(job.out, marks)
     yield None
-    yield write_report(job.out, part)
+    return write_report(job.out, part)
 
 
 class _Inline:
     """The steps run in the calling process, one at each `send`."""
 
     def __init__(self) -> None:
-        self._steps: Generator[object, Any, None] | None = None
+        self._steps: Generator[object, Any, Path] | None = None
         self._reply: object = None
 
     def send(self, value) -> None:
@@ -64,7 +64,10 @@ class _Inline:
             self._steps = writer_steps(value)
             self._reply = next(self._steps)
         else:
-            self._reply = self._steps.send(value)
+            try:
+                self._reply = self._steps.send(value)
+            except StopIteration as last:
+                self._reply = last.value
 
     def receive(self):
         return self._reply
@@ -88,11 +91,11 @@ def _serve(conn) -> None:
                 value = conn.recv()
             except EOFError:  # the driver is done with us (or gone)
                 return
-            reply = steps.send(value)
-            _reply(conn, True, reply)
-            if isinstance(reply, Path):  # the report: the last step
-                raise StopIteration
-    except StopIteration:
+            try:
+                _reply(conn, True, steps.send(value))
+            except StopIteration as last:
+                _reply(conn, True, last.value)
+                break
         # done, every file closed: the heap need not be torn down object by object (a few tenths of a
         # second at 1,000 accounts, which the driver would wait for)
         conn.close()
