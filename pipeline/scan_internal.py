@@ -141,13 +141,8 @@ def _run_cells(ray, population: Callable[[int], object], principal_batches: int,
     cells = [(r, p) for r in range(len(resource_batches)) for p in range(principal_batches)]
     remote = ray.remote(max_retries=TASK_RETRIES)(cell_task)
     cap = 2 * int(ray.cluster_resources().get("CPU", 1))
-    shipped: dict[tuple[str, int], object] = {}
-
-    def ref(kind: str, i: int):
-        if (kind, i) not in shipped:
-            shipped[(kind, i)] = ray.put(population(i) if kind == "people" else resource_batches[i])
-        return shipped[(kind, i)]
-
+    people_refs: dict[int, object] = {}
+    resource_refs: dict[int, object] = {}
     pending: dict = {}
     done: dict[tuple[int, int], list[list[dict]]] = {}
     totals: dict[str, int] = {}
@@ -155,7 +150,11 @@ def _run_cells(ray, population: Callable[[int], object], principal_batches: int,
     queue = iter(cells)
     while True:
         for r, p in itertools.islice(queue, cap - len(pending)):
-            pending[remote.remote(ref("people", p), ref("resources", r), zone)] = (r, p)
+            if p not in people_refs:
+                people_refs[p] = ray.put(population(p))
+            if r not in resource_refs:
+                resource_refs[r] = ray.put(resource_batches[r])
+            pending[remote.remote(people_refs[p], resource_refs[r], zone)] = (r, p)
         if not pending:
             return done, totals, [seconds_of[cell] for cell in cells]
         [ready], _ = ray.wait(list(pending), num_returns=1)

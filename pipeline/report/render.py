@@ -63,7 +63,7 @@ def render_report(data: dict) -> str:
 
 def write_report(out: Path, findings_part: dict | None = None) -> Path:
     """Build `out/report.html` from the artifacts in `out` (written atomically); `findings_part`: what
-    a scan prepared from the documents it has just written (`model.findings_data`)."""
+    a scan prepared from the documents it has just written (`model.ReportDraft`)."""
     from pipeline.artifacts import write_atomic
     from pipeline.report.model import report_data
     from solvers.catalog import gc_paused
