@@ -214,16 +214,20 @@ class ReportDraft:
                 if grants:
                     self._grants[len(self._rows)] = grants
                 details = [{k: _without_own_resource(v, resource) for k, v in d.items()} for d in details]
-            packed: dict = {"d": details}
-            if isinstance(f.get("recommendation"), dict):
-                packed["r"] = f["recommendation"]
-            strings = self._strings
-            self._rows.append([f["id"], strings.ref(f.get("findingType") or "ExternalAccess"), resource,
-                               strings.ref(f.get("resourceType") or ""), strings.ref(f.get("resourceOwnerAccount") or ""),
-                               strings.ref(f.get("status") or ""), 1 if access and access.get("isPublic") else 0,
-                               strings.ref(str(f["error"])) if f.get("error") else -1,
-                               strings.ref(f.get("createdAt") or ""), strings.ref(f.get("updatedAt") or ""),
-                               self._values.ref_json(packed), _change(f, finished), 0])
+            self._rows.append(self._row(f, resource, access, details, finished))
+
+    def _row(self, f: dict, resource: str, access: dict | None, details: list, finished: str | None) -> list:
+        """A finding as the page's row (ROW_FIELDS); its grants, known once policies are chosen, left 0."""
+        packed: dict = {"d": details}
+        if isinstance(f.get("recommendation"), dict):
+            packed["r"] = f["recommendation"]
+        strings = self._strings
+        return [f["id"], strings.ref(f.get("findingType") or "ExternalAccess"), resource,
+                strings.ref(f.get("resourceType") or ""), strings.ref(f.get("resourceOwnerAccount") or ""),
+                strings.ref(f.get("status") or ""), 1 if access and access.get("isPublic") else 0,
+                strings.ref(str(f["error"])) if f.get("error") else -1,
+                strings.ref(f.get("createdAt") or ""), strings.ref(f.get("updatedAt") or ""),
+                self._values.ref_json(packed), _change(f, finished), 0]
 
     def parse_all(self) -> None:
         """Find every policy's statements now (a scan's second process, idle while the driver validates),
