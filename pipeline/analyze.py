@@ -71,7 +71,7 @@ def run_analyze(text: str, resource_type: str, arn: str, account: str, org_id: s
     zone = ZoneOfTrust(account, org_id, frozenset(org_accounts))
     configuration = _configuration_or_policy(text, resource_type)
     field = restriction(resource_type, rcps is not None, apply_guardrails)
-    folded = rcps if apply_guardrails and field == "APPLIED" else None
+    folded = rcps if field == "APPLIED" else None  # APPLIED only when apply_guardrails
     findings = analyze_resource(resource_type, arn, account, configuration, zone, account_block, guardrails=folded)
     if rcps is not None:
         findings = [f if f["error"] else {**f, "resourceControlPolicyRestriction": field} for f in findings]

@@ -27,8 +27,8 @@ class Zone:
 
     def key_for(self, owner: str) -> str:
         base = f"org:{self.organization_id}" if self.kind == "ORGANIZATION" else f"account:{owner}"
-        levels = self.rcp_texts(owner)
-        return base if levels is None else f"{base}|rcp:{hashlib.sha256(json.dumps(levels).encode()).hexdigest()}"
+        digest = self._rcp_digests.get(owner)
+        return base if digest is None else f"{base}|rcp:{digest}"
 
     def rcp_texts(self, owner: str) -> tuple[tuple[str, ...], ...] | None:
         """The RCP levels to fold into the owner's resources, or None (not folding, or nothing to fold)."""
@@ -37,6 +37,12 @@ class Zone:
     @cached_property
     def _rcps(self) -> dict[str, tuple[tuple[str, ...], ...] | None]:
         return dict(self.guardrails or ())
+
+    @cached_property
+    def _rcp_digests(self) -> dict[str, str]:
+        """Each folding owner's RCP levels hashed once, not once per resource (key_for runs per resource)."""
+        return {owner: hashlib.sha256(json.dumps(levels).encode()).hexdigest()
+                for owner, levels in self._rcps.items() if levels is not None}
 
     @staticmethod
     def guardrails_of(organization) -> tuple[tuple[str, tuple[tuple[str, ...], ...] | None], ...]:

@@ -259,8 +259,10 @@ class PlanReader:
         items = inline.items if isinstance(inline, JArray) else ()
         for i, _ in enumerate(items):
             self._site(r, Row("policy", IDENTITY, None, "name"), f"inline_policy.{i}.policy")
-        config = self._configured(r, "inline_policy")
-        if not items and self._unknown(r, "inline_policy") and config is not None:
+        if items or not self._unknown(r, "inline_policy"):
+            return
+        config = self._configured(r, "inline_policy")  # a walk of the configuration: only when unknown
+        if config is not None:
             # the whole block list is unknown (a dynamic block over values known after apply): one
             # unresolved site stands for its policies rather than none
             place = self.place(r, "inline_policy", config)
