@@ -69,15 +69,10 @@ def candidates(collection: Collection) -> list[Candidate]:
     return out
 
 
-def target(collection: Collection, arn: str) -> tuple[Target, str | None]:
-    """The resource (InputError when the snapshot lacks it or its type is not analysed), and a
-    resource-level error code when its policy or RCPs cannot be read."""
-    return targets_of(collection, [arn])[0]
-
-
 def targets_of(collection: Collection, arns: Iterable[str]) -> list[tuple[Target, str | None]]:
-    """`target` for many resources: the snapshot's records are indexed once and each owner's RCP path
-    read once (the scan asks for thousands)."""
+    """Each resource (InputError when the snapshot lacks it or its type is not analysed), and a
+    resource-level error code when its policy or RCPs cannot be read. The snapshot's records are indexed
+    once and each owner's RCP path read once (the scan asks for thousands)."""
     records: dict[str, dict] = {}
     for r in collection.resources():
         records.setdefault(r["resourceArn"], r)
@@ -140,8 +135,7 @@ def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stat
     from solvers.internal.population import Population
     people = Population.of(candidates(collection))
     out: list[dict] = []
-    for arn in arns:
-        t, error = target(collection, arn)
+    for t, error in targets_of(collection, arns):
         out += [resource_error(zone, t, error)] if error else analyze_resource(t, people, zone, stats=stats,
                                                                                     aws_compatible=aws_compatible)
     return out
