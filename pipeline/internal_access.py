@@ -69,18 +69,20 @@ def candidates(collection: Collection) -> list[Candidate]:
     return out
 
 
-def target(collection: Collection, arn: str) -> tuple[Target, str | None]:
-    """The resource (InputError when the snapshot lacks it or its type is not analysed), and a
-    resource-level error code when its policy or RCPs cannot be read."""
-    return targets_of(collection, [arn])[0]
-
-
 def targets_of(collection: Collection, arns: Iterable[str]) -> list[tuple[Target, str | None]]:
-    """`target` for many resources: the snapshot's records are indexed once and each owner's RCP path
-    read once (the scan asks for thousands)."""
+    """Each resource (InputError when the snapshot lacks it or its type is not analysed), and a
+    resource-level error code when its policy or RCPs cannot be read. The snapshot's records and its
+    accounts' S3 canonical ids are indexed once, each owner's RCP path read once (the scan asks for
+    thousands)."""
     records: dict[str, dict] = {}
     for r in collection.resources():
         records.setdefault(r["resourceArn"], r)
+    accounts: dict[str, dict] = {}  # account -> its account record (the first scope's that has one)
+    for s in collection.scopes:
+        if s.account_record:
+            accounts.setdefault(s.account, s.account_record)
+    canonical = {rec["s3CanonicalUserId"]: rec["account"] for s in collection.scopes
+                 if (rec := s.account_record) and rec.get("s3CanonicalUserId")}
     org = collection.organization
     rcp_paths: dict[str, tuple[Level, ...] | None] = {}
     out: list[tuple[Target, str | None]] = []
@@ -94,12 +96,12 @@ def targets_of(collection: Collection, arns: Iterable[str]) -> list[tuple[Target
         base = Target(arn, record["resourceType"], owner, None, None, org.id, _account_path(org, owner))
         try:
             if owner not in rcp_paths:
+                _member(org, owner)
                 rcp_paths[owner] = org_levels(org, owner, RCP)
             policy, rcps = record_policy(record), rcp_paths[owner]
-            _member(org, owner)
             points = None
             if base.type in S3_TYPES:
-                policy, points = _s3_sides(collection, record, policy)
+                policy, points = _s3_sides(record, policy, canonical, accounts.get(owner) or {})
         except InputError:
             out.append((base, INTERNAL_ERROR))
             continue
@@ -107,15 +109,13 @@ def targets_of(collection: Collection, arns: Iterable[str]) -> list[tuple[Target
     return out
 
 
-def _s3_sides(collection: Collection, record: dict, policy: Source | None) -> tuple[Source | None, tuple]:
+def _s3_sides(record: dict, policy: Source | None, accounts: dict[str, str],
+              own: dict) -> tuple[Source | None, tuple]:
     """The bucket policy with the bucket ACL's grants to other accounts of the organization joined in, and
-    the bucket's access points (s3_sources.py). InputError when an access point policy cannot be read."""
+    the bucket's access points (s3_sources.py). `accounts`: S3 canonical user id -> account; `own`: the
+    owner's account record. InputError when an access point policy cannot be read."""
     from solvers.internal.s3_sources import AccessPoint, acl_statements, with_acl
     (_, body), = record["configuration"].items()
-    accounts = {r["s3CanonicalUserId"]: r["account"] for s in collection.scopes
-                if (r := s.account_record) and r.get("s3CanonicalUserId")}
-    own = next((s.account_record for s in collection.scopes
-                if s.account == record["account"] and s.account_record), None) or {}
     ignore = any((block or {}).get("ignorePublicAcls") for block in (body.get("bucketPublicAccessBlock"),
                                                                         own.get("accountPublicAccessBlock")))
     grants = [g for g in body.get("bucketAclGrants") or [] if isinstance(g, dict)]
@@ -140,8 +140,7 @@ def analyze_targets(collection: Collection, arns: Iterable[str], zone: str, stat
     from solvers.internal.population import Population
     people = Population.of(candidates(collection))
     out: list[dict] = []
-    for arn in arns:
-        t, error = target(collection, arn)
+    for t, error in targets_of(collection, arns):
         out += [resource_error(zone, t, error)] if error else analyze_resource(t, people, zone, stats=stats,
                                                                                     aws_compatible=aws_compatible)
     return out

@@ -29,7 +29,13 @@ from solvers.internal.cubes import cubes
 from solvers.internal.example import key_name, simulate_input
 from solvers.internal.model import ROLE, Candidate, Target
 from solvers.internal.population import Population, arn_free
-from solvers.internal.s3_sources import access_point_keys, access_point_universe, sources, through_own_point
+from solvers.internal.s3_sources import (
+    AccessPoint,
+    access_point_keys,
+    access_point_universe,
+    sources,
+    through_own_point,
+)
 from solvers.internal.universe import EXTENSION_TYPES, S3_TYPES, Access, service_of, universe
 from solvers.overlap import Shape, _action_shape, _resource_shape, may_overlap, shape
 from solvers.policy import Statement, parse_policy
@@ -358,25 +364,36 @@ def _bucket_side(t: Target, c: Candidate) -> AuthContext:
     return AuthContext(Caller.from_arn(c.arn), t.owner, (_allow_all(),), t.policy)
 
 
-def _via_access_points(t: Target, c: Candidate, zone: str, fixed: dict[str, tuple[str, ...]], solver: Solver,
-                       stats: Stats, known: dict[str, list[Answer]]) -> list[Answer]:
-    """The candidate's access to the bucket through each of its access points, as bucket accesses with
-    `via` set. `known`: the class representative's access-point answers by access point (filled when
-    empty); a member replays them. UndecidedError when the bucket side may allow another context."""
-    out: list[Answer] = []
-    bucket = _bucket_side(t, c)
+PointAccesses = tuple[AccessPoint, list[Access], dict[tuple[str, str], Access]]
+
+
+def _point_accesses(t: Target) -> list[PointAccesses]:
+    """Each access point of the bucket that serves some action: its accesses, and each one's twin at the
+    bucket by (action, glob). The same for every candidate: built once per resource."""
+    out = []
     for ap in t.access_points or ():
         pairs = access_point_universe(t.type, t.arn, ap.arn)
-        if not pairs:
-            continue
+        if pairs:
+            out.append((ap, [p[0] for p in pairs], {(p[0].action, p[0].glob): p[1] for p in pairs}))
+    return out
+
+
+def _via_access_points(t: Target, c: Candidate, zone: str, fixed: dict[str, tuple[str, ...]], solver: Solver,
+                       stats: Stats, known: dict[str, list[Answer]], points: list[PointAccesses]) -> list[Answer]:
+    """The candidate's access to the bucket through each of its access points (`points`, _point_accesses),
+    as bucket accesses with `via` set. `known`: the class representative's access-point answers by access
+    point (filled when empty); a member replays them. UndecidedError when the bucket side may allow
+    another context."""
+    out: list[Answer] = []
+    bucket = _bucket_side(t, c)
+    for ap, at_point, twins in points:
         ctx = context_of(c, replace(t, arn=ap.arn, policy=ap.policy), zone)
         fixed_ap = {**fixed, **access_point_keys(ap.arn)}
         got = _replay(ctx, known[ap.arn], fixed_ap) if ap.arn in known else None
         if got is None:
             stats.classes += 1
-            got = answers(ctx, [p[0] for p in pairs], fixed_ap, solver, stats)
+            got = answers(ctx, at_point, fixed_ap, solver, stats)
             known.setdefault(ap.arn, got)
-        twins = {(p[0].action, p[0].glob): p[1] for p in pairs}
         for ans in got:
             twin = twins[(ans.access.action, ans.access.glob)]
             key = ans.request.resource[len(ap.arn) + len("/object/"):] if twin.glob != t.arn else ""
@@ -458,6 +475,7 @@ def analyze_resource(t: Target, candidates: Iterable[Candidate] | Population, zo
     for ap in t.access_points or ():  # an access point policy may name principals the bucket policy does not
         kept.update(pop.relevant(replace(t, policy=ap.policy), service_of(t.type)))
     via_points: dict[tuple, dict[str, list[Answer]]] = {}  # class key -> access point -> answers
+    points = _point_accesses(t)
     for i in in_zone:
         c, caller = pop.candidates[i], pop.callers[i]
         if caller.service_linked:
@@ -499,7 +517,7 @@ def analyze_resource(t: Target, candidates: Iterable[Candidate] | Population, zo
             # that needs one of them is that access, already found there
             found = [a for a in found if not through_own_point(a.condition, t.owner)]
             try:
-                found += _via_access_points(t, c, zone, fixed, solver, stats, via_points.setdefault(key, {}))
+                found += _via_access_points(t, c, zone, fixed, solver, stats, via_points.setdefault(key, {}), points)
             except UndecidedError:
                 found = None
         if found is None:

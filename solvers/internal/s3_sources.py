@@ -23,12 +23,10 @@ from functools import lru_cache
 
 from solvers.authorization.context import Source
 from solvers.authorization.decide import Decision, Path
+from solvers.external.resources import ACL_ACTIONS, ALL_USERS, AUTHENTICATED_USERS
 from solvers.internal.universe import Access, universe
 
 ACL_SID = "trustmap-bucket-acl-"
-ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
-AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
-AP_KEYS = ("s3:dataaccesspointarn", "s3:dataaccesspointaccount")
 _RESOURCE_PATHS = (Path.RESOURCE_DIRECT, Path.RESOURCE_ROLE, Path.DELEGATION)
 
 
@@ -43,7 +41,6 @@ def acl_statements(bucket: str, grants: Iterable[Mapping], owner_id: str | None,
                    ignore_public: bool) -> list[dict]:
     """The bucket ACL's grants as Allow statements; `accounts`: canonical user id -> account id. A grantee
     the organization's accounts do not include is nobody inside it and is left out."""
-    from solvers.external.resources import ACL_ACTIONS
     out = []
     for i, g in enumerate(grants):
         grantee = g.get("grantee") or {}
